@@ -1,0 +1,35 @@
+package org.edgetorch.backend;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The LibTorch a process runs on. Exactly one exists per process (two LibTorch builds must never be
+ * loaded together), chosen by {@link Backends#get()}.
+ */
+public interface Backend {
+
+    /** Short name shown by {@code info}: {@code bytedeco} or {@code bridge}. */
+    String name();
+
+    /** LibTorch version string, e.g. {@code 2.10.0}. */
+    String libtorchVersion();
+
+    /** Quantized engines this LibTorch was built with, lower-case ({@code fbgemm}, {@code qnnpack}, ...). */
+    List<String> quantizedEngines();
+
+    boolean xnnpackAvailable();
+
+    int threads();
+
+    void setThreads(int threads);
+
+    /**
+     * Selects the quantized engine for kernels and for weight prepacking. Throws
+     * {@link org.edgetorch.util.UserError} naming the engines that exist when this one does not.
+     */
+    void setQuantizedEngine(String engine);
+
+    /** Loads a TorchScript ({@code .pt}) or lite-interpreter ({@code .ptl}) file. */
+    ScriptModel load(Path file);
+}

@@ -1,0 +1,140 @@
+package org.edgetorch.backend;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.QEngineVector;
+import org.bytedeco.pytorch.global.torch;
+import org.edgetorch.tensor.FloatTensor;
+import org.edgetorch.tensor.Tensors;
+import org.edgetorch.util.UserError;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+
+/** LibTorch 2.10 through Bytedeco's JavaCPP presets: every platform Bytedeco publishes natives for. */
+public final class BytedecoBackend implements Backend {
+
+    public BytedecoBackend() {
+        BytedecoNatives.ensureExtracted();
+    }
+
+    @Override
+    public String name() {
+        return "bytedeco";
+    }
+
+    @Override
+    public String libtorchVersion() {
+        // The presets expose no TORCH_VERSION; their Maven version is "<libtorch>-<javacpp>".
+        try (InputStream in = torch.class.getResourceAsStream("/META-INF/maven/org.bytedeco/pytorch/pom.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("version", "unknown");
+                int dash = v.indexOf('-');
+                return dash > 0 ? v.substring(0, dash) : v;
+            }
+        } catch (java.io.IOException ignored) {
+            // fall through
+        }
+        return "unknown";
+    }
+
+    @Override
+    public List<String> quantizedEngines() {
+        List<String> out = new ArrayList<>();
+        QEngineVector v = torch.globalContext().supportedQEngines();
+        for (long i = 0; i < v.size(); i++) {
+            String e = engineName(v.get(i));
+            if (e != null) out.add(e);
+        }
+        return out;
+    }
+
+    @Override
+    public boolean xnnpackAvailable() {
+        return torch.globalContext().isXNNPACKAvailable();
+    }
+
+    @Override
+    public int threads() {
+        return torch.get_num_threads();
+    }
+
+    @Override
+    public void setThreads(int threads) {
+        if (threads < 1) throw new UserError("--threads must be at least 1, got " + threads);
+        torch.set_num_threads(threads);
+    }
+
+    @Override
+    public void setQuantizedEngine(String engine) {
+        String want = engine.toLowerCase(Locale.ROOT);
+        List<String> have = quantizedEngines();
+        if (!have.contains(want)) {
+            throw new UserError("quantized engine '" + engine + "' is not in this LibTorch build; supported: "
+                    + String.join(", ", have));
+        }
+        torch.globalContext().setQEngine(torch.QEngine.valueOf(want.equals("x86") ? "X86" : want.toUpperCase(Locale.ROOT)));
+    }
+
+    public String currentQuantizedEngine() {
+        return engineName(torch.globalContext().qEngine());
+    }
+
+    /** The presets' QEngine enum comes back from native code without a Java name; map by value. */
+    private static String engineName(torch.QEngine e) {
+        for (torch.QEngine k : torch.QEngine.values()) {
+            if (k.value == e.value) return k == torch.QEngine.NoQEngine ? null : k.name().toLowerCase(Locale.ROOT);
+        }
+        return null;
+    }
+
+    @Override
+    public ScriptModel load(Path file) {
+        return new BytedecoScriptModel(ModelFiles.loadChecked(file), file.toString());
+    }
+
+    /** A TorchScript module held by the presets. */
+    public static final class BytedecoScriptModel implements ScriptModel {
+        private final JitModule module;
+        private final String source;
+
+        BytedecoScriptModel(JitModule module, String source) {
+            this.module = module;
+            this.source = source;
+        }
+
+        public JitModule module() {
+            return module;
+        }
+
+        @Override
+        public FloatTensor forward(FloatTensor input) {
+            try (PointerScope scope = new PointerScope()) {
+                IValue out = module.forward(new IValueVector(new IValue(Tensors.toTorch(input))));
+                if (!out.isTensor()) throw new UserError(source + ": forward did not return a tensor");
+                return Tensors.fromTorch(out.toTensor());
+            } catch (RuntimeException e) {
+                if (e instanceof UserError) throw e;
+                throw new UserError(source + ": forward failed: " + ModelFiles.firstLine(e.getMessage()), e);
+            }
+        }
+
+        @Override
+        public String source() {
+            return source;
+        }
+
+        @Override
+        public void close() {
+            module.close();
+        }
+    }
+}

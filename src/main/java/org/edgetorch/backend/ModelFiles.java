@@ -1,0 +1,90 @@
+package org.edgetorch.backend;
+
+import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.global.torch;
+import org.edgetorch.util.UserError;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * Checks a model file in Java before LibTorch sees it: some of LibTorch's reader failures are
+ * INTERNAL ASSERTs that terminate the process, so a truncated or foreign file must never reach it.
+ */
+public final class ModelFiles {
+    private ModelFiles() {
+    }
+
+    /** What a TorchScript-family archive holds, read from its zip directory. */
+    public record Archive(boolean hasData, boolean hasBytecode, boolean hasCode) {
+        public boolean isTorchScript() {
+            return hasData && hasCode || hasBytecode;
+        }
+    }
+
+    public static Archive inspect(Path file) {
+        if (!Files.exists(file)) throw new UserError(file + ": no such file");
+        if (Files.isDirectory(file)) throw new UserError(file + ": is a directory, expected a .pt or .ptl file");
+        if (!Files.isReadable(file)) throw new UserError(file + ": not readable");
+        try {
+            if (Files.size(file) == 0) throw new UserError(file + ": empty file");
+        } catch (IOException e) {
+            throw new UserError(file + ": " + e.getMessage());
+        }
+        boolean data = false, bytecode = false, code = false;
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            Enumeration<? extends ZipEntry> entries = zip.entries();
+            while (entries.hasMoreElements()) {
+                String name = entries.nextElement().getName();
+                String local = name.contains("/") ? name.substring(name.indexOf('/') + 1) : name;
+                if (local.equals("data.pkl")) data = true;
+                if (local.equals("bytecode.pkl")) bytecode = true;
+                if (local.startsWith("code/")) code = true;
+            }
+            // Reading every entry's CRC catches truncation inside the archive, which the
+            // central directory alone does not show.
+            entries = zip.entries();
+            byte[] buf = new byte[1 << 16];
+            while (entries.hasMoreElements()) {
+                ZipEntry e = entries.nextElement();
+                try (var in = zip.getInputStream(e)) {
+                    while (in.read(buf) >= 0) {
+                        // drain: CRC is checked at end of stream
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UserError(file + ": not a TorchScript archive (not a readable zip: " + e.getMessage() + ")");
+        }
+        Archive a = new Archive(data, bytecode, code);
+        if (!a.isTorchScript()) {
+            throw new UserError(file + ": a zip file, but not a TorchScript archive (no data.pkl with code/, no bytecode.pkl)"
+                    + (data && !code ? "; it looks like a state dict saved by torch.save: pass it with --weights" : ""));
+        }
+        return a;
+    }
+
+    /** Validates, then loads through the presets' {@code torch::jit::load}. */
+    public static JitModule loadChecked(Path file) {
+        inspect(file);
+        try {
+            JitModule m = torch.load(file.toString());
+            m.eval();
+            return m;
+        } catch (RuntimeException e) {
+            throw new UserError(file + ": LibTorch could not load it: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** LibTorch messages carry a C++ backtrace after the first line; users need only the first. */
+    public static String firstLine(String message) {
+        if (message == null) return "unknown error";
+        String m = message.strip();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

@@ -1,0 +1,44 @@
+package org.edgetorch.cli;
+
+import org.edgetorch.backend.Backend;
+import org.edgetorch.backend.Backends;
+import org.edgetorch.util.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Java, OS/arch, LibTorch version, backend, quantized engines, XNNPACK, threads.")
+public final class InfoCommand implements Runnable {
+
+    @Mixin
+    OutputOptions output;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Set intra-op threads before reporting them.")
+    Integer threads;
+
+    @Override
+    public void run() {
+        Backend b = Backends.get();
+        if (threads != null) b.setThreads(threads);
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("edgetorch", new VersionProvider().getVersion()[0]);
+        info.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        info.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        info.put("platform", Backends.platform());
+        info.put("backend", b.name());
+        info.put("libtorch", b.libtorchVersion());
+        info.put("quantized_engines", b.quantizedEngines());
+        info.put("xnnpack", b.xnnpackAvailable());
+        info.put("threads", b.threads());
+        info.put("cpus", Runtime.getRuntime().availableProcessors());
+        if (output.json) {
+            System.out.println(Json.write(info));
+        } else {
+            info.forEach((k, v) -> System.out.printf("%-18s %s%n", k, v instanceof java.util.List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList()) : v));
+        }
+    }
+}
