@@ -70,7 +70,9 @@ final class Ir {
         if (o.has_value()) return o.get();
         JitNode n = v.node();
         if (kind(n).equals("prim::ListConstruct")) {
-            GenericList list = new GenericList(new Type.TypePtr(IntType.getIntTypePtr()));
+            // .get(): TypePtr(Type*) makes a proper singleton pointer; TypePtr(IntTypePtr) would be
+            // JavaCPP's cast constructor (a different C++ object reinterpreted) and crashes later.
+            GenericList list = new GenericList(new Type.TypePtr(IntType.getIntTypePtr().get()));
             for (Value in : inputs(n)) {
                 IValue c = constant(in);
                 if (c == null || !c.isInt()) return null;

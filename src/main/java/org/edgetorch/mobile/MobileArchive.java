@@ -1,5 +1,6 @@
 package org.edgetorch.mobile;
 
+import org.edgetorch.backend.ModelFiles;
 import org.edgetorch.util.UserError;
 
 import java.io.IOException;
@@ -45,8 +46,13 @@ public record MobileArchive(
         Map<String, Integer> bytecodeOperators,
         Map<String, String> extraFiles) {
 
-    /** Reads an archive; a file that is not a readable zip, or a malformed bytecode.pkl, is a {@link UserError}. */
+    /**
+     * Reads an archive after {@link ModelFiles#inspect} has checked it (zip directory, every entry's
+     * CRC); a damaged file or a malformed bytecode.pkl is a {@link UserError}. Safe to run on a file
+     * before handing it to a native loader.
+     */
     public static MobileArchive read(Path file) {
+        ModelFiles.inspect(file);
         long bytes;
         try {
             bytes = Files.size(file);
@@ -79,7 +85,7 @@ public record MobileArchive(
                     byte[] pkl = readAll(zip, e, 64L << 20);
                     Object root = PickleReader.read(pkl);
                     bytecodeVersion = bytecodeVersionOf(root);
-                    collectOperators(root, ops);
+                    collectOperators(root, ops, 0);
                 } else {
                     other += size;
                     if (local.equals("version")) {
@@ -117,7 +123,9 @@ public record MobileArchive(
     }
 
     /** Finds every ('operators', ((name, overload[, num_args]), ...)) table and tallies the names. */
-    private static void collectOperators(Object o, Map<String, Integer> ops) {
+    private static void collectOperators(Object o, Map<String, Integer> ops, int depth) {
+        // bytecode nests a handful of levels; a deeper (or self-referencing) pickle is not bytecode
+        if (depth > 32) throw new IllegalArgumentException("bytecode.pkl nests deeper than bytecode does");
         if (!(o instanceof List<?> l)) return;
         if (l.size() == 2 && "operators".equals(l.get(0)) && l.get(1) instanceof List<?> table) {
             for (Object row : table) {
@@ -127,7 +135,7 @@ public record MobileArchive(
             }
             return;
         }
-        for (Object child : l) collectOperators(child, ops);
+        for (Object child : l) collectOperators(child, ops, depth + 1);
     }
 
     /** How many lite-interpreter operator entries start with the prefix (e.g. {@code prepacked::}). */
