@@ -71,4 +71,9 @@ public class EagerOps implements Ops {
     public Tensor linear(Tensor x, String prefix) {
         return torch.linear(x, weights.get(prefix + ".weight"), new TensorOptional(weights.get(prefix + ".bias")));
     }
+
+    @Override
+    public Tensor hardswish(Tensor x) {
+        return torch.hardswish(x);
+    }
 }

@@ -32,4 +32,10 @@ public interface Ops {
     Tensor dropout(Tensor x, double p);
 
     Tensor linear(Tensor x, String prefix);
+
+    /**
+     * Hardswish, for MobileNet-V3-style models. Eager only: the tracer, the quantizer and the mobile passes do
+     * not handle it, so tracing a model that uses it stops with an error naming it.
+     */
+    Tensor hardswish(Tensor x);
 }
