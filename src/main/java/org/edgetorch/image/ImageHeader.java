@@ -6,7 +6,8 @@ import org.edgetorch.util.UserError;
  * What an encoded image says about itself, read and checked in Java before any byte reaches a native
  * decoder: the format (from the content, not the file name), the dimensions, and whether the file is
  * complete. Native decoders accept a truncated JPEG (libjpeg fills the rest with gray) and would
- * allocate whatever a forged header asks for, so both are refused here.
+ * allocate whatever a forged header asks for, so both are refused here. {@code format} is JPEG, PNG,
+ * BMP or WebP.
  */
 public record ImageHeader(String format, int width, int height) {
 
@@ -96,7 +97,7 @@ public record ImageHeader(String format, int width, int height) {
             }
         }
         if (width < 0) throw corrupt(name, "JPEG", "no frame header");
-        return new ImageHeader("jpeg", width, height);
+        return new ImageHeader("JPEG", width, height);
     }
 
     // --- PNG: IHDR first, chunks up to IEND ------------------------------------------------------
@@ -115,7 +116,7 @@ public record ImageHeader(String format, int width, int height) {
             if (pos > n) throw truncated(name, "PNG");
             if (end) break;
         }
-        return new ImageHeader("png", clampInt(w), clampInt(h));
+        return new ImageHeader("PNG", clampInt(w), clampInt(h));
     }
 
     // --- BMP ---------------------------------------------------------------------------------------
@@ -152,7 +153,7 @@ public record ImageHeader(String format, int width, int height) {
         } else if (dataOffset >= n) {
             throw truncated(name, "BMP");
         }
-        return new ImageHeader("bmp", clampInt(w), clampInt(h));
+        return new ImageHeader("BMP", clampInt(w), clampInt(h));
     }
 
     // --- WebP: RIFF container, then a VP8 / VP8L / VP8X chunk --------------------------------------
@@ -177,7 +178,7 @@ public record ImageHeader(String format, int width, int height) {
         } else {
             throw corrupt(name, "WebP", "unknown chunk");
         }
-        return new ImageHeader("webp", w, h);
+        return new ImageHeader("WebP", w, h);
     }
 
     // --- helpers ---------------------------------------------------------------------------------
