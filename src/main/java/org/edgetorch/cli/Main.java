@@ -15,6 +15,9 @@ import java.io.PrintWriter;
         subcommands = {
                 InfoCommand.class,
                 PreprocessCommand.class,
+                PredictCommand.class,
+                ExportCommand.class,
+                VerifyCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

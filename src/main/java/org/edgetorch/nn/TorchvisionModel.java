@@ -53,6 +53,39 @@ public final class TorchvisionModel implements ScriptModel {
         return new TorchvisionModel(arch, TorchvisionWeights.load(file, arch), true, "weights " + file);
     }
 
+    /**
+     * The eager model with the weights a TorchScript module holds under torchvision's names (an exported
+     * or a PyTorch-traced torchvision model), so both can be compared on identical weights.
+     * Returns null when no known architecture matches the module's state dict.
+     */
+    public static TorchvisionModel fromModule(org.bytedeco.pytorch.JitModule module, String source) {
+        java.util.Map<String, Tensor> found = new java.util.HashMap<>();
+        var params = module.named_parameters(true);
+        for (var it = params.begin(); it.notEquals(params.end()); it.increment()) {
+            found.put(it.access().name().getString(), it.access().value().clone());
+        }
+        var buffers = module.named_buffers(true);
+        for (var it = buffers.begin(); it.notEquals(buffers.end()); it.increment()) {
+            found.put(it.access().name().getString(), it.access().value().clone());
+        }
+        for (String name : Architectures.names()) {
+            Architecture arch = Architectures.byName(name);
+            if (arch.stateDictSpec().size() != found.size()) continue;
+            StateDict sd = new StateDict();
+            boolean ok = true;
+            for (TensorSpec spec : arch.stateDictSpec()) {
+                Tensor t = found.get(spec.name());
+                if (t == null || !java.util.Arrays.equals(t.sizes().vec().get(), spec.shape())) {
+                    ok = false;
+                    break;
+                }
+                sd.put(spec.name(), t);
+            }
+            if (ok) return new TorchvisionModel(arch, sd, false, "weights of " + source);
+        }
+        return null;
+    }
+
     public Architecture architecture() {
         return architecture;
     }
