@@ -81,20 +81,22 @@ final class AntialiasedResize {
         Taps ty = taps(inH, outH, top, cropH);
         int rowLo = ty.lo(), rowHi = ty.hi();
 
-        // Horizontal pass over the source rows the vertical pass reads.
+        // Horizontal pass over the source rows (and columns) the output window reads.
         int rows = rowHi - rowLo;
+        int colLo = tx.lo(), colHi = tx.hi();
+        byte[] line = new byte[(colHi - colLo) * 3];
         byte[] tmp = new byte[rows * cropW * 3];
         for (int r = 0; r < rows; r++) {
-            long rowBase = (long) (r + rowLo) * step;
+            src.get(Math.toIntExact((long) (r + rowLo) * step + colLo * 3L), line);
             for (int x = 0; x < cropW; x++) {
                 int[] w = tx.weights[x];
-                long base = rowBase + tx.first[x] * 3L;
+                int base = (tx.first[x] - colLo) * 3;
                 long a0 = HALF, a1 = HALF, a2 = HALF;
                 for (int k = 0; k < w.length; k++) {
-                    int p = (int) (base + 3L * k);
-                    a0 += (src.get(p) & 0xFF) * (long) w[k];
-                    a1 += (src.get(p + 1) & 0xFF) * (long) w[k];
-                    a2 += (src.get(p + 2) & 0xFF) * (long) w[k];
+                    int p = base + 3 * k;
+                    a0 += (line[p] & 0xFF) * (long) w[k];
+                    a1 += (line[p + 1] & 0xFF) * (long) w[k];
+                    a2 += (line[p + 2] & 0xFF) * (long) w[k];
                 }
                 int o = (r * cropW + x) * 3;
                 tmp[o] = (byte) clip8(a0);

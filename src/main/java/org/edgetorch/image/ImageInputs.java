@@ -35,11 +35,17 @@ public final class ImageInputs {
 
     public static List<ImageInput> collect(List<Path> filesOrDirs, ImagePreprocessor pre) {
         List<ImageInput> out = new ArrayList<>();
-        for (Path file : expand(filesOrDirs)) {
-            String name = file.toString();
-            out.add(new ImageInput(name, pre.preprocess(read(file), name)));
-        }
+        for (Path file : expand(filesOrDirs)) out.add(load(file, pre));
         return out;
+    }
+
+    /**
+     * One image file. With {@link #expand} this lets a command stream many images in batches instead
+     * of holding every tensor (600 KB each) at once.
+     */
+    public static ImageInput load(Path file, ImagePreprocessor pre) {
+        String name = file.toString();
+        return new ImageInput(name, pre.preprocess(read(file), name));
     }
 
     /** The image files {@code filesOrDirs} stands for, in order; checks existence, not content. */
