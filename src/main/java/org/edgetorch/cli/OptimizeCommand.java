@@ -54,6 +54,9 @@ public final class OptimizeCommand implements Runnable {
     @Option(names = "--load-runs", paramLabel = "N", description = "Loads of each file to time (0: none; default: ${DEFAULT-VALUE}).")
     int loadRuns = 3;
 
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the random check/timing inputs (default: 0).")
+    long seed = 0;
+
     @Mixin
     RuntimeOptions runtime;
 
@@ -73,7 +76,7 @@ public final class OptimizeCommand implements Runnable {
                 .withQuantizedEngine(engine)
                 .withVerify(!noVerify, samples, tolerance)
                 .withInputShape(inputShape)
-                .withSeed(runtime.seed)
+                .withSeed(seed)
                 .withTiming(loadRuns, runs);
         MobileExportResult r = MobileOptimizer.optimize(in, out, options);
         if (output.json) {
