@@ -92,6 +92,7 @@ public final class MobileOptimizer {
                 if (backend.xnnpackAvailable()) passes.rewriteForXnnpack();
                 else notes.add("XNNPACK is not available in this LibTorch: conv2d/linear left as they are");
             }
+            passes.fuseAddRelu();
             passes.hoistPrepacking();
             passes.cleanup();
         } catch (UserError e) {
@@ -278,9 +279,9 @@ public final class MobileOptimizer {
         MobileArchive a = r.archive();
         l.add(String.format(Locale.ROOT, "  archive: weights %s, TorchScript code+pickles %s, bytecode %s, debug %s, other %s",
                 human(a.weightBytes()), human(a.torchScriptBytes()), human(a.bytecodeBytes()), human(a.debugBytes()), human(a.otherBytes())));
-        l.add(String.format(Locale.ROOT, "  rewrites: conv2d→XNNPACK %d, linear→XNNPACK %d, fused ReLU %d, ReLU6 %d, clamp %d; "
+        l.add(String.format(Locale.ROOT, "  rewrites: conv2d→XNNPACK %d, linear→XNNPACK %d, fused ReLU %d, ReLU6 %d, clamp %d; add+ReLU %d; "
                         + "BatchNorm folded %d (left %d); dropout removed %d; prepack hoisted %d; packed constants %d",
-                c.conv2dToXnnpack(), c.linearToXnnpack(), c.reluFused(), c.relu6Fused(), c.clampFused(),
+                c.conv2dToXnnpack(), c.linearToXnnpack(), c.reluFused(), c.relu6Fused(), c.clampFused(), c.addReluFused(),
                 c.batchNormFolded(), c.batchNormRemaining(), c.dropoutRemoved(), c.prepackHoisted(), c.packedConstants()));
         l.add("  forward ops: " + r.opsAfter());
         if (r.verification() != null) {

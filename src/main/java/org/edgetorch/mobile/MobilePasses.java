@@ -31,6 +31,7 @@ import java.util.Set;
  *   <li>{@link #rewriteForXnnpack}: FP32 {@code conv2d}/{@code linear} with constant weights become
  *       {@code prepacked::*_clamp_run} on a context packed now, with a directly following ReLU /
  *       ReLU6 (hardtanh 0..6) / clamp fused as the clamp bounds.</li>
+ *   <li>{@link #fuseAddRelu}: an add whose only user is a ReLU becomes {@code aten::_add_relu}.</li>
  *   <li>{@link #hoistPrepacking}: any {@code *_prepack} call left in forward with constant inputs
  *       (XNNPACK or quantized engines) is run once now and replaced by its packed result.</li>
  * </ol>
@@ -63,6 +64,7 @@ final class MobilePasses {
         int reluFused;
         int relu6Fused;
         int clampFused;
+        int addReluFused;
         int prepackHoisted;
         int packedConstants;
         int deadNodesRemoved;
@@ -71,7 +73,7 @@ final class MobilePasses {
             return new RewriteCounts(convolutionsNormalized, dropoutRemoved,
                     Math.max(0, batchNormBeforeFreeze - batchNormAfter), batchNormAfter,
                     conv2dToXnnpack, linearToXnnpack, reluFused, relu6Fused, clampFused,
-                    prepackHoisted, packedConstants, deadNodesRemoved);
+                    addReluFused, prepackHoisted, packedConstants, deadNodesRemoved);
         }
     }
 
@@ -241,6 +243,33 @@ final class MobilePasses {
         }
         op.output().replaceAllUsesWith(run.output());
         op.destroy();
+    }
+
+    /**
+     * {@code aten::add} of two tensors whose only user is a ReLU → {@code aten::_add_relu}, one pass
+     * over memory instead of two (PyTorch's FUSE_ADD_RELU; ResNet's residual joins).
+     */
+    void fuseAddRelu() {
+        for (JitNode n : Ir.nodes(g)) {
+            if (destroyed.contains(n.address()) || !Ir.kind(n).equals("aten::add") || n.inputs().size() != 3) continue;
+            if (n.inputs().get(1).type().get().kind().value != torch.TypeKind.TensorType.value) continue;
+            List<JitNode> users = Ir.users(g, n.output());
+            if (users.size() != 1) continue;
+            JitNode relu = users.get(0);
+            String k = Ir.kind(relu);
+            if (!(k.equals("aten::relu") || k.equals("aten::relu_")) || relu.inputs().get(0).address() != n.output().address()) continue;
+            g.setInsertPoint(n);
+            JitNode fused = g.create(Symbol.fromQualString("aten::_add_relu"),
+                    new ValueVector(n.inputs().get(0), n.inputs().get(1), n.inputs().get(2)), 1);
+            fused.copyMetadata(n);
+            g.insertNode(fused);
+            fused.output().setType(n.output().type());
+            relu.output().replaceAllUsesWith(fused.output());
+            destroyed.add(relu.address());
+            relu.destroy();
+            n.destroy();
+            counts.addReluFused++;
+        }
     }
 
     /**

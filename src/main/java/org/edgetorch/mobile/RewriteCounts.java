@@ -12,6 +12,7 @@ package org.edgetorch.mobile;
  * @param reluFused              ReLUs folded into the clamp bounds (0, +inf)
  * @param relu6Fused             ReLU6 / hardtanh(0, 6) folded into the clamp bounds (0, 6)
  * @param clampFused             other constant clamps / hardtanh folded
+ * @param addReluFused           add + ReLU → {@code aten::_add_relu}
  * @param prepackHoisted         {@code *_prepack} calls in forward run at export time instead
  * @param packedConstants        packed-weight objects the graph now holds as constants
  * @param deadNodesRemoved       constants, lists and attribute reads nothing used any more
@@ -26,6 +27,7 @@ public record RewriteCounts(
         int reluFused,
         int relu6Fused,
         int clampFused,
+        int addReluFused,
         int prepackHoisted,
         int packedConstants,
         int deadNodesRemoved) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -126,6 +127,17 @@ class MobileOptimizerTest {
                 "def forward(self, n: int) -> Tensor:\n    return torch.mul(self.w, n)\n");
         e = assertThrows(UserError.class, () -> MobileOptimizer.optimize(integer, dir.resolve("int.ptl"), options()));
         assertTrue(e.getMessage().contains("n: int"), e.getMessage());
+    }
+
+    @Test
+    void addFollowedByReluBecomesOneFusedOp() {
+        Path pt = TestModels.withSource(dir.resolve("addrelu.pt"),
+                "def forward(self, x: Tensor) -> Tensor:\n    return torch.relu(torch.add(x, self.w))\n");
+        MobileExportResult r = MobileOptimizer.optimize(pt, dir.resolve("addrelu.ptl"),
+                options().withInputShape(2, 4, 4));
+        assertEquals(1, r.rewrites().addReluFused());
+        assertEquals(Map.of("aten::_add_relu", 1), r.opsAfter());
+        assertTrue(r.verification().maxAbsDiff() == 0.0, "add+relu fused is exact");
     }
 
     @Test
