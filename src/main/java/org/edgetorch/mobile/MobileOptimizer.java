@@ -293,8 +293,10 @@ public final class MobileOptimizer {
             MobileTimings t = r.timings();
             l.add(String.format(Locale.ROOT, "  load (median of %d): .pt %.1f ms, .ptl %.1f ms", t.loadRuns(), t.loadPtMs(), t.loadPtlMs()));
             if (t.latencyRuns() > 0) {
-                l.add(String.format(Locale.ROOT, "  latency (median of %d interleaved, %d thread%s): .pt %.2f ms, .ptl %.2f ms, speed-up x%.2f",
-                        t.latencyRuns(), t.threads(), t.threads() == 1 ? "" : "s", t.latencyPtMs(), t.latencyPtlMs(), t.speedup()));
+                l.add(String.format(Locale.ROOT, "  latency (median of %d interleaved, %d thread%s): .pt %.2f ms, .ptl %.2f ms, speed-up x%.2f"
+                                + " (thread CPU time: %.2f vs %.2f ms, x%.2f)",
+                        t.latencyRuns(), t.threads(), t.threads() == 1 ? "" : "s", t.latencyPtMs(), t.latencyPtlMs(), t.speedup(),
+                        t.cpuPtMs(), t.cpuPtlMs(), t.cpuSpeedup()));
             }
         }
         for (String n : r.notes()) l.add("  note: " + n);

@@ -10,10 +10,13 @@ package org.edgetorch.mobile;
  * @param latencyPtMs   median forward latency of the input, ms
  * @param latencyPtlMs  median forward latency of the output, ms
  * @param speedup       latencyPtMs / latencyPtlMs (above 1: the .ptl is faster)
+ * @param cpuPtMs       median calling-thread CPU time of a forward of the input, ms
+ * @param cpuPtlMs      median calling-thread CPU time of a forward of the output, ms
+ * @param cpuSpeedup    cpuPtMs / cpuPtlMs: with one thread, the steadier figure on a busy machine
  * @param loadRuns      loads of each file
  * @param latencyRuns   timed forward runs of each file (after warm-up)
  * @param threads       intra-op threads during the measurement
  */
 public record MobileTimings(double loadPtMs, double loadPtlMs, double latencyPtMs, double latencyPtlMs,
-                            double speedup, int loadRuns, int latencyRuns, int threads) {
+                            double speedup, double cpuPtMs, double cpuPtlMs, double cpuSpeedup, int loadRuns, int latencyRuns, int threads) {
 }
