@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.ExtraFilesMap;
 import org.bytedeco.pytorch.Graph;
+import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.StringVectorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -106,6 +107,11 @@ public final class MobileOptimizer {
         if (!quantized) engine = null;
         RewriteCounts rewrites = counts.freeze();
 
+        // What PyTorch's optimize_for_mobile leaves on the module, so tools that look for it find it.
+        if (!frozen.hasattr("mobile_optimized")) {
+            IValue yes = new IValue(true);
+            frozen.register_attribute("mobile_optimized", new Graph().insertConstant(yes).type(), yes, false, false);
+        }
         String metadata = metadataJson(in, quantized, engine, options, rewrites);
         OutputComparison[] verification = new OutputComparison[1];
         AtomicFiles.write(out, tmp -> {

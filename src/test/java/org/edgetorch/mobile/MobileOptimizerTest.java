@@ -67,6 +67,8 @@ class MobileOptimizerTest {
         assertFalse(a.bytecodeOperators().containsKey("aten::dropout"));
         assertTrue(a.hasMobileDebugInfo());
         assertTrue(a.extraFiles().get(MobileOptimizer.METADATA_FILE).contains("\"precision\": \"fp32\""));
+        var reloaded = org.edgetorch.backend.ModelFiles.loadChecked(blockPtl);
+        assertTrue(reloaded.hasattr("mobile_optimized") && reloaded.attr("mobile_optimized").toBool());
     }
 
     @Test
