@@ -114,8 +114,10 @@ public final class MobileOptimizer {
         }
         String metadata = metadataJson(in, quantized, engine, options, rewrites);
         OutputComparison[] verification = new OutputComparison[1];
+        Map<String, String> extras = new java.util.TreeMap<>(extraFiles(in));
+        extras.put(METADATA_FILE, metadata);
         AtomicFiles.write(out, tmp -> {
-            saveForMobile(frozen, tmp, out.getFileName().toString(), metadata, options.debugInfo());
+            saveForMobile(frozen, tmp, out.getFileName().toString(), extras, options.debugInfo());
             if (options.verify()) verification[0] = verify(in, tmp, options);
         });
         frozen.close();
@@ -133,13 +135,13 @@ public final class MobileOptimizer {
      * Writes through a file of the final name in a private temporary folder (LibTorch names the
      * archive's top folder after the file), then moves it onto the atomic writer's temporary file.
      */
-    private static void saveForMobile(JitModule module, Path tmp, String finalName, String metadata, boolean debugInfo)
-            throws IOException {
+    private static void saveForMobile(JitModule module, Path tmp, String finalName, Map<String, String> extras,
+                                      boolean debugInfo) throws IOException {
         Path dir = Files.createTempDirectory(tmp.getParent(), ".edgetorch-optimize-");
         try {
             Path file = dir.resolve(finalName);
             ExtraFilesMap extra = new ExtraFilesMap();
-            extra.put(new BytePointer(METADATA_FILE), metadata);
+            extras.forEach((name, text) -> extra.put(new BytePointer(name), text));
             try {
                 module._save_for_mobile(file.toString(), extra, debugInfo, false);
             } catch (RuntimeException e) {
@@ -212,7 +214,29 @@ public final class MobileOptimizer {
         }
     }
 
-    /** The engine an input says it was quantized for: {@code "qengine"} or {@code "engine"} in an extra/*.json. */
+    /**
+     * The input's small {@code extra/} files (e.g. the quantizer's note of its engine), carried into the
+     * archive so readers of the {@code .ptl} find them where they would in the {@code .pt}.
+     */
+    static Map<String, String> extraFiles(Path file) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            Enumeration<? extends ZipEntry> entries = zip.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry e = entries.nextElement();
+                int at = e.getName().indexOf("/extra/");
+                if (at < 0 || e.isDirectory() || e.getSize() > (1 << 20)) continue;
+                try (InputStream s = zip.getInputStream(e)) {
+                    out.put(e.getName().substring(at + "/extra/".length()), new String(s.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+        } catch (IOException e) {
+            throw new UserError(file + ": not a readable zip: " + e.getMessage());
+        }
+        return out;
+    }
+
+    /** The engine an input says it was quantized for: {@code "engine"} or {@code "qengine"} in an extra/*.json. */
     static String engineFromMetadata(Path file) {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
@@ -222,7 +246,7 @@ public final class MobileOptimizer {
                 try (InputStream s = zip.getInputStream(e)) {
                     JsonElement j = Json.parse(new String(s.readAllBytes(), StandardCharsets.UTF_8));
                     if (!j.isJsonObject()) continue;
-                    for (String key : new String[]{"qengine", "engine", "quantized_engine"}) {
+                    for (String key : new String[]{"engine", "qengine", "quantized_engine"}) {
                         JsonElement v = j.getAsJsonObject().get(key);
                         if (v != null && v.isJsonPrimitive()) return v.getAsString();
                     }
@@ -242,7 +266,7 @@ public final class MobileOptimizer {
         o.addProperty("libtorch", Backends.get().libtorchVersion());
         o.addProperty("source", in.getFileName().toString());
         o.addProperty("precision", quantized ? "int8" : "fp32");
-        if (engine != null) o.addProperty("qengine", engine);
+        if (engine != null) o.addProperty("engine", engine);
         o.addProperty("xnnpack", rewrites.conv2dToXnnpack() + rewrites.linearToXnnpack() > 0);
         o.addProperty("forward", ForwardSignature.EXPECTED);
         o.addProperty("input_shape", java.util.Arrays.toString(options.inputShape()));

@@ -39,7 +39,7 @@ class QuantizedMobileExportTest {
         assertEquals(0, r.rewrites().prepackHoisted());
         assertEquals(0.0, r.verification().maxAbsDiff(), "same kernels, same packed weights: identical outputs");
         assertEquals(1, MobileArchive.read(ptl).operatorsWithPrefix("quantized::conv2d_relu"), "listed as quantized::conv2d_relu.new");
-        assertTrue(MobileArchive.read(ptl).extraFiles().get(MobileOptimizer.METADATA_FILE).contains("\"qengine\": \"qnnpack\""));
+        assertTrue(MobileArchive.read(ptl).extraFiles().get(MobileOptimizer.METADATA_FILE).contains("\"engine\": \"qnnpack\""));
     }
 
     @Test
@@ -60,5 +60,17 @@ class QuantizedMobileExportTest {
                 assertTrue(c.maxAbsReference() > 0, "the relu output should not be all zeros");
             }
         }
+    }
+
+    @Test
+    void engineComesFromTheQuantizersNoteWhichTravelsIntoThePtl() {
+        Path pt = TestModels.quantized(dir.resolve("qn.pt"), false, "{\"format\": 1, \"mode\": \"static\", \"engine\": \"x86\"}");
+        Path ptl = dir.resolve("qn.ptl");
+        MobileExportResult r = MobileOptimizer.optimize(pt, ptl, options().withQuantizedEngine(null));
+        assertEquals("x86", r.quantizedEngine());
+        assertEquals(0.0, r.verification().maxAbsDiff());
+        var extra = MobileArchive.read(ptl).extraFiles();
+        assertTrue(extra.get("edgetorch_quantization.json").contains("\"engine\": \"x86\""), extra.toString());
+        assertTrue(extra.get(MobileOptimizer.METADATA_FILE).contains("\"engine\": \"x86\""), extra.toString());
     }
 }

@@ -89,6 +89,11 @@ final class TestModels {
      * {@code quantized::conv2d_prepack} on the int8 weight each time, as an unhoisted graph would.
      */
     static Path quantized(Path file, boolean prepackInForward) {
+        return quantized(file, prepackInForward, null);
+    }
+
+    /** As above, with {@code extra/edgetorch_quantization.json} = {@code note} when not null (the quantizer's note). */
+    static Path quantized(Path file, boolean prepackInForward, String note) {
         torch.manual_seed(11);
         Tensor w = torch.quantize_per_tensor(randn(4, 3, 3, 3), 0.02, 0, torch.ScalarType.QInt8);
         Tensor b = randn(4);
@@ -136,7 +141,13 @@ final class TestModels {
         ret.replaceInput(0, dq.output());
         g.lint();
         m.eval();
-        m.save(file.toString());
+        if (note == null) {
+            m.save(file.toString());
+        } else {
+            org.bytedeco.pytorch.ExtraFilesMap extra = new org.bytedeco.pytorch.ExtraFilesMap();
+            extra.put(new org.bytedeco.javacpp.BytePointer("edgetorch_quantization.json"), note);
+            m.save(file.toString(), extra);
+        }
         return file;
     }
 
