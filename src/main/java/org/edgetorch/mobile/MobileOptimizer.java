@@ -120,6 +120,7 @@ public final class MobileOptimizer {
             saveForMobile(frozen, tmp, out.getFileName().toString(), extras, options.debugInfo());
             if (options.verify()) verification[0] = verify(in, tmp, options);
         });
+        Map<String, Integer> packedObjects = Ir.objectConstants(g); // before close(): g belongs to frozen
         frozen.close();
         source.close();
 
@@ -128,7 +129,7 @@ public final class MobileOptimizer {
         return new MobileExportResult(in.toString(), out.toString(), size(in), size(out),
                 quantized ? "int8" : "fp32", engine, archive.bytecodeVersion(), torch.kProducedBytecodeVersion(),
                 archive.fileFormatVersion(), archive.hasMobileDebugInfo(), rewrites, opsBefore, opsAfter,
-                Ir.objectConstants(g), archive, verification[0], timings, List.copyOf(notes));
+                packedObjects, archive, verification[0], timings, List.copyOf(notes));
     }
 
     /**
@@ -163,6 +164,9 @@ public final class MobileOptimizer {
         List<FloatTensor> a = new ArrayList<>(), b = new ArrayList<>();
         try (ScriptModel ref = backend.load(reference)) {
             for (FloatTensor x : inputs) a.add(ref.forward(x));
+        } catch (UserError e) {
+            throw new UserError(e.getMessage() + " (check --input-shape: the check feeds "
+                    + java.util.Arrays.toString(options.inputShape()) + ")", e);
         }
         try (ScriptModel mob = backend.load(candidate)) {
             for (FloatTensor x : inputs) b.add(mob.forward(x));

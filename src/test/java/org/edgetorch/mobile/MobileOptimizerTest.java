@@ -143,6 +143,20 @@ class MobileOptimizerTest {
     }
 
     @Test
+    void checkInputsTheModelCannotTakeNameTheShapeAndWriteNothing() {
+        Path out = dir.resolve("wrongshape.ptl");
+        UserError e = assertThrows(UserError.class,
+                () -> MobileOptimizer.optimize(blockPt, out, options().withInputShape(1, 4, 16, 16)));
+        assertTrue(e.getMessage().contains("--input-shape") && e.getMessage().contains("[1, 4, 16, 16]"), e.getMessage());
+        assertFalse(Files.exists(out));
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".")), "temporary files left behind");
+        } catch (java.io.IOException io) {
+            fail(io);
+        }
+    }
+
+    @Test
     void refusesToOverwriteItsInput() {
         UserError e = assertThrows(UserError.class, () -> MobileOptimizer.optimize(blockPt, blockPt, options()));
         assertTrue(e.getMessage().contains("overwrite"), e.getMessage());
