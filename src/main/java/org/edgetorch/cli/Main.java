@@ -14,6 +14,7 @@ import java.io.PrintWriter;
         description = "MobileNet-V2 through the PyTorch-Mobile optimization path on LibTorch, measured.",
         subcommands = {
                 InfoCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
