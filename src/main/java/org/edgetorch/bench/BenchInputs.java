@@ -1,11 +1,15 @@
 package org.edgetorch.bench;
 
+import org.edgetorch.image.ImageInput;
+import org.edgetorch.image.ImageInputs;
+import org.edgetorch.image.ImagePreprocessor;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.util.UserError;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /** Inputs for {@code bench}: a seeded random tensor, or a real image. */
@@ -31,14 +35,21 @@ public final class BenchInputs {
         return new BenchInput("dummy", "seed " + seed, new FloatTensor(shape.clone(), data));
     }
 
-    /** A real image, preprocessed as the models expect ([1, 3, 224, 224], ImageNet normalization). */
+    /**
+     * A real image, preprocessed as every command does (torchvision's evaluation transform, see
+     * docs/readme/preprocessing.md): [1, 3, 224, 224], ImageNet normalization.
+     */
     public static BenchInput image(Path path) {
+        return image(path, ImagePreprocessor.standard());
+    }
+
+    /** A real image with the given preprocessing ({@code --resize}). */
+    public static BenchInput image(Path path, ImagePreprocessor preprocessor) {
         if (!Files.exists(path)) throw new UserError("--input " + path + ": no such file");
         if (Files.isDirectory(path)) throw new UserError("--input " + path + ": is a directory, expected one image");
-        // HOOK(images): once branch `images` is merged, replace the next line with
-        //   ImageInput in = org.edgetorch.image.ImageInputs.collect(List.of(path)).get(0);
-        //   return new BenchInput("image", path.toString(), in.tensor());
-        throw new UserError("--input " + path + ": real-image input is not in this build yet (needs org.edgetorch.image); use --input dummy");
+        // ImageInputs reads by content and says what is wrong with a file that is not an image.
+        ImageInput in = ImageInputs.collect(List.of(path), preprocessor).get(0);
+        return new BenchInput("image", path.toString(), in.tensor());
     }
 
     /** Parses {@code 1,3,224,224}. */

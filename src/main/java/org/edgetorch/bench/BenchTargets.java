@@ -11,7 +11,10 @@ import java.util.Map;
 
 /** Makes {@link BenchTarget}s from the {@code --model} specs of {@code bench}. */
 public final class BenchTargets {
-    /** The spec of the eager Java MobileNet-V2; anything else is a model file. */
+    /**
+     * The spec of the eager Java MobileNet-V2 ({@code eager:ARCH} for another architecture); anything
+     * else is a model file (a file named {@code eager} is {@code ./eager}).
+     */
     public static final String EAGER = "eager";
 
     private BenchTargets() {
@@ -20,15 +23,32 @@ public final class BenchTargets {
     /**
      * What a target may need besides its spec.
      *
-     * @param seed    seed of the eager model's initialization
-     * @param weights weights for the eager model, or null for seeded random ones
+     * @param architecture the eager model's architecture when the spec is plain {@code eager}
+     * @param seed         seed of the eager model's initialization
+     * @param weights      torchvision state dict for the eager model, or null for the seeded initialization
      */
-    public record Context(long seed, Path weights) {
+    public record Context(String architecture, long seed, Path weights) {
+        /** MobileNet-V2. */
+        public Context(long seed, Path weights) {
+            this("mobilenet_v2", seed, weights);
+        }
     }
 
-    /** {@code eager}, or the path of a {@code .pt}/{@code .ptl} file. The file is checked when loaded. */
+    /**
+     * {@code eager} (the Java MobileNet-V2), {@code eager:ARCH} (another built-in architecture), or the
+     * path of a {@code .pt}/{@code .ptl} file. The file is checked when loaded.
+     */
     public static BenchTarget create(String spec, Context context) {
-        return create(spec, spec.equals(EAGER) ? EAGER : fileName(spec), context);
+        return create(spec, baseName(spec), context);
+    }
+
+    /** Whether a spec names the eager Java model rather than a file. */
+    public static boolean isEager(String spec) {
+        return spec.equals(EAGER) || spec.startsWith(EAGER + ":");
+    }
+
+    private static String baseName(String spec) {
+        return isEager(spec) ? spec : fileName(spec);
     }
 
     /** Several specs; repeated names get a suffix ({@code a.pt}, {@code a.pt#2}) so rows stay distinct. */
@@ -37,7 +57,7 @@ public final class BenchTargets {
         Map<String, Integer> seen = new HashMap<>();
         List<BenchTarget> out = new ArrayList<>();
         for (String spec : specs) {
-            String base = spec.equals(EAGER) ? EAGER : fileName(spec);
+            String base = baseName(spec);
             int k = seen.merge(base, 1, Integer::sum);
             out.add(create(spec, k == 1 ? base : base + "#" + k, context));
         }
@@ -46,7 +66,7 @@ public final class BenchTargets {
 
     private static BenchTarget create(String spec, String name, Context context) {
         if (spec.isBlank()) throw new UserError("--model: empty model spec; use eager or a .pt/.ptl file");
-        if (spec.equals(EAGER)) return eager(name, context);
+        if (isEager(spec)) return eager(spec, name, context);
         Path file = path(spec);
         if (!Files.exists(file)) {
             throw new UserError("--model " + spec + ": no such file (a model is 'eager' or a .pt/.ptl file)");
@@ -54,21 +74,10 @@ public final class BenchTargets {
         return new ScriptTarget(name, file);
     }
 
-    /**
-     * HOOK(eager): the lead wires the Java MobileNet-V2 ({@code org.edgetorch.nn.MobileNetV2}) here, e.g.
-     * <pre>{@code
-     * return new FunctionTarget<>(name, "eager", "org.edgetorch.nn.MobileNetV2 (seed " + context.seed() + ")",
-     *         "MobileNetV2.forward on a prepared LibTorch tensor",
-     *         () -> MobileNetV2.create(context.seed(), context.weights()),  // load: build + init weights
-     *         (model, input) -> Tensors.toTorch(input),                     // prepare: not timed
-     *         (model, x) -> model.forward(x),                               // the timed call
-     *         out -> out.sum().item_double(),                               // fold into the sink
-     *         model -> model.close());
-     * }</pre>
-     * Turn autograd off around it (see BytedecoForward) so eager and TorchScript are measured alike.
-     */
-    private static BenchTarget eager(String name, Context context) {
-        throw new UserError("--model eager: the Java MobileNet-V2 is not wired into bench yet; give a .pt file");
+    /** {@code eager} (the context's architecture) or {@code eager:ARCH} (mobilenet_v2, resnet18). */
+    private static BenchTarget eager(String spec, String name, Context context) {
+        String arch = spec.equals(EAGER) ? context.architecture() : spec.substring(EAGER.length() + 1);
+        return new EagerTarget(name, arch, context.weights(), context.seed());
     }
 
     private static String fileName(String spec) {

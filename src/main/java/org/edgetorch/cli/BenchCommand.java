@@ -8,6 +8,7 @@ import org.edgetorch.bench.BenchReport;
 import org.edgetorch.bench.BenchTarget;
 import org.edgetorch.bench.BenchTargets;
 import org.edgetorch.bench.Benchmark;
+import org.edgetorch.nn.BuiltInModels;
 import org.edgetorch.util.AtomicFiles;
 import org.edgetorch.util.UserError;
 import picocli.CommandLine.ArgGroup;
@@ -26,8 +27,11 @@ import java.util.List;
 public final class BenchCommand implements Runnable {
 
     @Option(names = "--model", required = true, paramLabel = "SPEC",
-            description = "eager (the Java MobileNet-V2) or a .pt/.ptl file; repeat to compare.")
+            description = "eager (the Java model of --arch, or eager:ARCH), or a .pt/.ptl file; repeat to compare.")
     List<String> models;
+
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--warmup", paramLabel = "N", description = "Warm-up runs per model (default: ${DEFAULT-VALUE}).")
     int warmup = BenchOptions.DEFAULT_WARMUP_RUNS;
@@ -44,8 +48,11 @@ public final class BenchCommand implements Runnable {
     @Mixin
     RuntimeOptions runtime;
 
+    @Mixin
+    ImageOptions imageOptions;
+
     @Option(names = "--input", paramLabel = "dummy|IMAGE",
-            description = "dummy: seeded standard-normal tensor of --shape; or an image file (default: ${DEFAULT-VALUE}).")
+            description = "dummy: seeded standard-normal tensor of --shape; or an image file, preprocessed as by predict (default: ${DEFAULT-VALUE}).")
     String input = "dummy";
 
     @Option(names = "--shape", paramLabel = "N,C,H,W", description = "Shape of the dummy input (default: ${DEFAULT-VALUE}).")
@@ -74,7 +81,10 @@ public final class BenchCommand implements Runnable {
         BenchInput in = makeInput();
         BenchOptions options = new BenchOptions(warmup, warmupTime, runs, minTime, runtime.threads, in,
                 quiet ? null : msg -> System.err.println("bench: " + msg));
-        List<BenchTarget> targets = BenchTargets.createAll(models, new BenchTargets.Context(runtime.seed, null));
+        List<BenchTarget> targets = BenchTargets.createAll(models, new BenchTargets.Context(model.arch, model.seed, model.weights));
+        if (model.weights == null && models.stream().anyMatch(BenchTargets::isEager)) {
+            System.err.println("note: eager: " + BuiltInModels.UNTRAINED_NOTE);
+        }
         BenchReport report = Benchmark.run(targets, options);
         if (out != null) {
             String text = out.toString().endsWith(".csv") ? BenchFormats.csv(report) : BenchFormats.json(report) + "\n";
@@ -91,9 +101,9 @@ public final class BenchCommand implements Runnable {
     }
 
     private BenchInput makeInput() {
-        if (input.equals("dummy")) return BenchInputs.dummy(BenchInputs.parseShape(shape), runtime.seed);
+        if (input.equals("dummy")) return BenchInputs.dummy(BenchInputs.parseShape(shape), model.seed);
         try {
-            return BenchInputs.image(Path.of(input));
+            return BenchInputs.image(Path.of(input), imageOptions.preprocessor());
         } catch (java.nio.file.InvalidPathException e) {
             throw new UserError("--input '" + input + "': neither dummy nor a valid path");
         }

@@ -74,11 +74,14 @@ class BenchmarkTest {
                 }, out -> out, null);
         BenchReport r = Benchmark.run(List.of(slow), new BenchOptions(0, 0, 1, 0.02, 0, INPUT, null));
         BenchReport.TargetResult t = r.targets().get(0);
-        // 20 ms of 1 ms calls: about 20, surely more than the 1 counted run.
-        assertTrue(t.runs() >= 10, "runs: " + t.runs());
-        double total = 0;
+        // Measuring went on until the calls summed to 20 ms, and stopped with the call that got there
+        // (about 20 calls of 1 ms; fewer if the machine preempted some of them).
+        long total = 0;
         for (long w : t.wallNs()) total += w;
+        long last = t.wallNs()[t.runs() - 1];
         assertTrue(total >= 20_000_000, "measured " + total + " ns");
+        assertTrue(total - last < 20_000_000, "went on after reaching the time: " + t.runs() + " runs, " + total + " ns");
+        assertEquals(t.runs(), log.size() - 1, "first inference + measured calls");
         assertTrue(t.wallMs().min() >= 1.0, "a 1 ms call measured as " + t.wallMs().min() + " ms");
         assertTrue(t.throughputPerSecond() > 0 && t.throughputPerSecond() <= 1000.0);
     }
@@ -107,13 +110,13 @@ class BenchmarkTest {
 
     @Test
     void ratiosCompareMediansToTheFirstTarget() {
-        BenchTarget fast = spinner("fast", 200_000);
-        BenchTarget slow = spinner("slow", 800_000);
+        BenchTarget fast = spinner("fast", 500_000);
+        BenchTarget slow = spinner("slow", 2_000_000);
         BenchReport r = Benchmark.run(List.of(fast, slow), options(1, 15));
         double ratio = r.targets().get(1).ratioToFirst();
         assertEquals(r.targets().get(1).wallMs().median() / r.targets().get(0).wallMs().median(), ratio, 1e-12);
-        // Nominally 4; preemption on a busy machine only adds time to individual calls.
-        assertTrue(ratio > 2 && ratio < 8, "ratio " + ratio);
+        // Nominally 4; preemption on a busy machine adds time to individual calls, hence the wide band.
+        assertTrue(ratio > 1.5 && ratio < 16, "ratio " + ratio);
     }
 
     private static BenchTarget spinner(String name, long ns) {

@@ -182,8 +182,34 @@ class BenchCommandTest {
     }
 
     @Test
-    void eagerIsNotWiredYet() {
-        assertFails(bench(with("--model", "eager")), "eager", "not wired");
+    void eagerAgainstTorchScriptOnARealImage() {
+        Run r = bench("--model", "eager", "--model", doubled.toString(), "--input", "images/squirrel_cls.jpg",
+                "--warmup", "0", "--warmup-time", "0", "--runs", "2", "--min-time", "0", "--quiet", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject j = Json.parse(r.out()).getAsJsonObject();
+        assertEquals("image", j.getAsJsonObject("input").get("kind").getAsString());
+        assertEquals(224, j.getAsJsonObject("input").getAsJsonArray("shape").get(3).getAsInt());
+        JsonObject eager = j.getAsJsonArray("targets").get(0).getAsJsonObject();
+        assertEquals("eager", eager.get("name").getAsString());
+        assertEquals("eager", eager.get("kind").getAsString());
+        assertEquals(2, eager.get("runs").getAsInt());
+        assertTrue(eager.get("source").getAsString().contains("mobilenet_v2"), eager.get("source").getAsString());
+        assertTrue(r.err().contains("untrained"), "the untrained-weights note: " + r.err());
+    }
+
+    @Test
+    void eagerRejectsAnInputItCannotTake() {
+        Run r = bench(with("--model", "eager", "--shape", "1,4"));
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("edgetorch: input must be [N, 3, H, W]"), r.err());
+        assertFails(bench(with("--model", "eager:nonet")), "unknown architecture 'nonet'");
+    }
+
+    @Test
+    void imageThatIsNotAnImage() throws IOException {
+        Path fake = dir.resolve("fake.jpg");
+        Files.writeString(fake, "not a picture");
+        assertFails(bench(with("--model", doubled.toString(), "--input", fake.toString())), "fake.jpg");
     }
 
     @Test
