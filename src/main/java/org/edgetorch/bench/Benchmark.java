@@ -147,12 +147,12 @@ public final class Benchmark {
         long start = clocks.wallNs();
         lastProgress = start;
         int rounds = 0;
+        progress("measuring " + runners.size() + (runners.size() == 1 ? " model" : " models interleaved"));
         if (runners.size() == 1 && runners.get(0) instanceof NativeRunner n && options.runs() > 0) {
             // A single native loop can run the counted part in one call.
             n.timed(options.runs());
             rounds = options.runs();
         }
-        progress("measuring " + runners.size() + (runners.size() == 1 ? " model" : " models interleaved"));
         while (!enough(runners, rounds, minNs)) {
             for (Runner r : runners) r.timed(1);
             rounds++;
