@@ -18,6 +18,7 @@ import java.io.PrintWriter;
                 PredictCommand.class,
                 ExportCommand.class,
                 VerifyCommand.class,
+                QuantizeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
