@@ -19,12 +19,22 @@ final class FloatInterpreter {
         void observe(int value, Tensor t);
     }
 
+    /** Replaces a computed value before later ops read it (e.g. simulated quantization). */
+    interface Transform {
+        Tensor apply(int value, Tensor t);
+    }
+
     private FloatInterpreter() {
     }
 
     /** Runs the graph on {@code input}; the caller owns native memory (run it inside a PointerScope). */
     static Tensor run(OpGraph g, Tensor input, Observer observer) {
+        return run(g, input, observer, null);
+    }
+
+    static Tensor run(OpGraph g, Tensor input, Observer observer, Transform transform) {
         Map<Integer, Tensor> values = new HashMap<>();
+        if (transform != null) input = transform.apply(OpGraph.INPUT, input);
         values.put(OpGraph.INPUT, input);
         if (observer != null) observer.observe(OpGraph.INPUT, input);
         Map<Integer, Integer> remaining = g.useCounts();
@@ -44,6 +54,7 @@ final class FloatInterpreter {
                 case BATCH_NORM -> torch.batch_norm(x, optional(n.weight), optional(n.bias), optional(n.mean), optional(n.var),
                         false, 0.1, n.eps, false);
             };
+            if (transform != null) y = transform.apply(n.output, y);
             values.put(n.output, y);
             if (observer != null) observer.observe(n.output, y);
             for (int v : n.inputs) {

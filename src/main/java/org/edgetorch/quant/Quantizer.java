@@ -61,6 +61,27 @@ public final class Quantizer {
 
     public static QuantizationResult quantizeStatic(Path in, Path out, StaticOptions options, List<FloatTensor> calibration,
                                                     CalibrationProgress progress) {
+        StaticModel m = buildStatic(in, options, calibration, progress);
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("observer", options.observer().id());
+        meta.put("weights", m.perChannel() ? "int8 per-channel symmetric" : "int8 per-tensor symmetric");
+        meta.put("activations", "quint8 [0, " + m.engine().activationQmax() + "]");
+        meta.put("calibration_inputs", calibration.size());
+        meta.put("source", in.getFileName().toString());
+        save(m.module(), out, QuantizedArchive.metadata("static", m.engine().id(), meta));
+        StaticEmitter.Emitted e = m.emitted();
+        return new QuantizationResult(out, "static", m.engine().id(), options.observer().id(), m.perChannel(),
+                m.engine().activationQmax(), size(in), size(out), e.convs(), e.linears(), e.adds(), m.fusedActivations(),
+                e.explicitClamps(), calibration.size(), m.calibrationMillis(), m.calibrationSqnrDb());
+    }
+
+    /** A statically quantized module in memory, before it is saved. */
+    record StaticModel(JitModule module, OpGraph graph, Map<Integer, QParams> qparams, QuantEngine engine, boolean perChannel,
+                       StaticEmitter.Emitted emitted, int fusedActivations, long calibrationMillis, double calibrationSqnrDb) {
+    }
+
+    /** Everything of static quantization but saving; leaves the engine selected. */
+    static StaticModel buildStatic(Path in, StaticOptions options, List<FloatTensor> calibration, CalibrationProgress progress) {
         Backend backend = Backends.get();
         QuantEngine engine = QuantEngine.resolve(options.engine(), backend);
         if (calibration == null || calibration.isEmpty()) throw new UserError("static quantization needs at least one calibration input");
@@ -86,18 +107,8 @@ public final class Quantizer {
             throw new UserError("building the quantized module failed: " + ModelFiles.firstLine(err.getMessage()), err);
         }
         double sqnr = selfCheck(e.module(), g, calibration);
-
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("observer", options.observer().id());
-        meta.put("weights", perChannel ? "int8 per-channel symmetric" : "int8 per-tensor symmetric");
-        meta.put("activations", "quint8 [0, " + engine.activationQmax() + "]");
-        meta.put("calibration_inputs", calibration.size());
-        meta.put("source", in.getFileName().toString());
-        save(e.module(), out, QuantizedArchive.metadata("static", engine.id(), meta));
         int fused = (int) g.nodes.stream().filter(n -> n.fused != null).count();
-        return new QuantizationResult(out, "static", engine.id(), options.observer().id(), perChannel, engine.activationQmax(),
-                size(in), size(out), e.convs(), e.linears(), e.adds(), fused, e.explicitClamps(),
-                calibration.size(), calibrationMillis, sqnr);
+        return new StaticModel(e.module(), g, qparams, engine, perChannel, e, fused, calibrationMillis, sqnr);
     }
 
     public static QuantizationResult quantizeDynamic(Path in, Path out) {
