@@ -16,7 +16,10 @@ import org.edgetorch.util.Json;
 import org.edgetorch.util.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -74,17 +77,29 @@ public final class QuantizeCommand implements Runnable {
     @Mixin
     OutputOptions output;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public void run() {
-        Backend backend = runtime.backend();
         String m = mode.toLowerCase(Locale.ROOT);
-        if (!m.equals("static") && !m.equals("dynamic")) throw new UserError("--mode must be static or dynamic, got '" + mode + "'");
-        if (calibCount < 1) throw new UserError("--calib-count must be at least 1");
-        if (evalCount < 0) throw new UserError("--eval-count must be >= 0");
-        ObserverKind kind = ObserverKind.parse(observer);
+        if (!m.equals("static") && !m.equals("dynamic")) throw usage("--mode must be static or dynamic, got '" + mode + "'");
+        if (calibCount < 1) throw usage("--calib-count must be at least 1");
+        if (evalCount < 0) throw usage("--eval-count must be >= 0");
+        ObserverKind kind;
+        try {
+            kind = ObserverKind.parse(observer);
+        } catch (UserError e) {
+            throw usage(e.getMessage());
+        }
+        if (m.equals("dynamic") && (calib != null || perTensor)) throw usage("--calib and --per-tensor apply to --mode static only");
+        Backend backend = runtime.backend();
         String eng = engine != null ? engine : m.equals("static") ? QuantizedModels.defaultStaticEngine(backend) : null;
         // an unknown engine fails before any image is read or anything is written
-        if (eng != null) org.edgetorch.quant.QuantEngine.resolve(eng, backend);
+        if (eng != null) {
+            String caution = org.edgetorch.quant.QuantEngine.resolve(eng, backend).cpuCaution();
+            if (caution != null && m.equals("static")) System.err.println("note: " + caution);
+        }
         org.edgetorch.backend.ModelFiles.inspect(in);
 
         List<FloatTensor> evalInputs;
@@ -122,12 +137,25 @@ public final class QuantizeCommand implements Runnable {
         print(r, fidelity);
     }
 
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
     private void print(QuantizationResult r, Agreement f) {
         if (output.json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("schema", "edgetorch.quantize/1");
-            doc.put("result", r);
-            doc.put("fidelity", f);
+            doc.put("result", r.toMap());
+            if (f != null) {
+                Map<String, Object> fm = new LinkedHashMap<>();
+                fm.put("samples", f.samples());
+                fm.put("sqnr_db", f.sqnrDb());
+                fm.put("cosine", f.cosine());
+                fm.put("top1", f.top1());
+                fm.put("top5", f.top5());
+                fm.put("max_abs_diff", f.maxAbsDiff());
+                doc.put("fidelity", fm);
+            }
             System.out.println(Json.write(doc));
             return;
         }

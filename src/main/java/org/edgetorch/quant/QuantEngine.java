@@ -38,6 +38,27 @@ public enum QuantEngine {
     }
 
     /**
+     * A warning for this CPU, or null. ONEDNN takes full 8-bit activations (no reduce_range, as
+     * PyTorch's onednn qconfig); on x86 CPUs without VNNI its u8*s8 kernels can saturate, which
+     * PyTorch warns about too. Read from /proc/cpuinfo on Linux; elsewhere nothing is claimed.
+     */
+    public String cpuCaution() {
+        if (this != ONEDNN) return null;
+        String arch = System.getProperty("os.arch", "");
+        if (!arch.equals("amd64") && !arch.equals("x86_64")) return null;
+        try {
+            java.nio.file.Path info = java.nio.file.Path.of("/proc/cpuinfo");
+            if (!java.nio.file.Files.isReadable(info)) return null;
+            String flags = java.nio.file.Files.readString(info);
+            if (flags.contains("avx512_vnni") || flags.contains("avx_vnni")) return null;
+            return "this CPU has no VNNI: ONEDNN's full-range 8-bit activations may saturate in its kernels "
+                    + "(PyTorch warns the same); --engine x86 or fbgemm use 7-bit activations instead";
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
      * The engine named {@code s}, if this LibTorch has it; otherwise a UserError listing those it has.
      */
     public static QuantEngine resolve(String s, Backend backend) {

@@ -39,4 +39,28 @@ public record QuantizationResult(
         int calibrationInputs,
         long calibrationMillis,
         double calibrationSqnrDb) {
+
+    /** For JSON output and reports (snake_case keys; static-only fields absent for dynamic). */
+    public java.util.Map<String, Object> toMap() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("output", output.toString());
+        m.put("mode", mode);
+        m.put("engine", engine);
+        m.put("weights", perChannelWeights ? "int8 per-channel symmetric" : "int8 per-tensor symmetric");
+        m.put("input_bytes", inputBytes);
+        m.put("output_bytes", outputBytes);
+        m.put("linears", linears);
+        if (mode.equals("static")) {
+            m.put("observer", observer);
+            m.put("activation_qmax", activationQmax);
+            m.put("convs", convs);
+            m.put("adds", adds);
+            m.put("fused_activations", fusedActivations);
+            m.put("explicit_clamps", explicitClamps);
+            m.put("calibration_inputs", calibrationInputs);
+            m.put("calibration_ms", calibrationMillis);
+            m.put("calibration_sqnr_db", calibrationSqnrDb);
+        }
+        return m;
+    }
 }
