@@ -1,6 +1,7 @@
 package org.edgetorch.quant;
 
 import org.bytedeco.pytorch.Graph;
+import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueOptional;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.JitNode;
@@ -63,7 +64,10 @@ final class DynamicRewriter {
     private static Tensor constantTensor(Value v) {
         if (!v.node().kind().toQualString().getString().equals("prim::Constant")) return null;
         IValueOptional c = torch.toIValue(v);
-        return c != null && c.has_value() && c.get().isTensor() ? c.get().toTensor() : null;
+        if (c == null || !c.has_value()) return null;
+        IValue iv = new IValue(c.get());
+        // our own handles: get() and toTensor() are references into objects the GC may free
+        return iv.isTensor() ? new Tensor(iv.toTensor()) : null;
     }
 
     private static String attributeName(String weightName, Set<String> used) {

@@ -218,7 +218,7 @@ final class GraphReader {
 
     /** The traced source location of a node, when the graph recorded one (file:line). */
     private static String source(JitNode n) {
-        try {
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
             var sr = n.sourceRange();
             if (sr == null || sr.isNull() || sr.source() == null || sr.source().isNull()) return null;
             var fn = sr.source().filename();
@@ -265,7 +265,8 @@ final class GraphReader {
             throw new UserError("cannot quantize: an operand of " + where + " (%" + v.debugName().getString()
                     + ") is not a constant; quantization needs a frozen model whose weights and options are constants");
         }
-        return o.get();
+        // an owned copy: get() is a reference into the optional, which the GC may free at any time
+        return new IValue(o.get());
     }
 
     private boolean isNone(Value v) {
@@ -275,7 +276,8 @@ final class GraphReader {
     private Tensor tensor(Value v, String what) {
         IValue c = constant(v);
         if (!c.isTensor()) throw new UserError("cannot quantize: the " + what + " of " + where + " is not a tensor constant");
-        Tensor t = c.toTensor();
+        // toTensor() is a reference into the IValue; hold our own handle (shares the storage)
+        Tensor t = new Tensor(c.toTensor());
         if (t.scalar_type().value != torch.ScalarType.Float.value) {
             throw new UserError("cannot quantize: the " + what + " of " + where + " is not float32");
         }

@@ -75,7 +75,7 @@ final class StaticEmitter {
                         if (saturationEnforces(n.fused, q)) {
                             saturated++;
                         } else {
-                            y = clamp(graph, y, relu ? Double.NEGATIVE_INFINITY : n.fused.min(), n.fused.max());
+                            y = clamp(graph, y, n.fused.min(), n.fused.max(), q);
                             clamps++;
                         }
                     }
@@ -87,7 +87,7 @@ final class StaticEmitter {
                 }
                 case CLAMP -> y = n.min == 0 && n.max == Double.POSITIVE_INFINITY
                         ? TorchIR.op(graph, "aten::relu", x)
-                        : clamp(graph, x, n.min, n.max);
+                        : clamp(graph, x, n.min, n.max, qparams.get(n.inputs[0]));
                 case ADAPTIVE_AVG_POOL -> y = TorchIR.op(graph, "aten::adaptive_avg_pool2d", x, TorchIR.ints(graph, n.outputSize));
                 case MAX_POOL -> y = TorchIR.op(graph, "aten::max_pool2d", x, TorchIR.ints(graph, n.kernel),
                         TorchIR.ints(graph, n.stride), TorchIR.ints(graph, n.padding), TorchIR.ints(graph, n.dilation),
@@ -120,10 +120,15 @@ final class StaticEmitter {
         return upper && lower;
     }
 
-    private static Value clamp(Graph g, Value x, double lo, double hi) {
-        return TorchIR.op(g, "aten::clamp", x,
-                lo == Double.NEGATIVE_INFINITY ? TorchIR.none(g) : TorchIR.f(g, lo),
-                hi == Double.POSITIVE_INFINITY ? TorchIR.none(g) : TorchIR.f(g, hi));
+    /**
+     * A quantized clamp (same parameters in and out). Both bounds are always given, an open end
+     * replaced by the end of what the uint8 tensor can hold: older QNNPACK clamps (PyTorch 1.13)
+     * refuse a missing bound.
+     */
+    private static Value clamp(Graph g, Value x, double lo, double hi, QParams q) {
+        double a = lo == Double.NEGATIVE_INFINITY ? q.representableMin(DTYPE_MIN) : lo;
+        double b = hi == Double.POSITIVE_INFINITY ? q.representableMax(DTYPE_MAX) : hi;
+        return TorchIR.op(g, "aten::clamp", x, TorchIR.f(g, a), TorchIR.f(g, b));
     }
 
     private static String unique(String base, Set<String> used) {

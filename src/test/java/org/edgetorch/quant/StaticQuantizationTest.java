@@ -135,7 +135,42 @@ class StaticQuantizationTest {
         }
     }
 
+    /**
+     * The presets hand out references into native objects the GC may free (IValue.toTensor(),
+     * IValueOptional.get()); the quantizer must hold its own handles. A thread calling System.gc()
+     * without pause makes any dangling one fail here.
+     */
     @Order(3)
+    @Test
+    void survivesAggressiveGarbageCollection() throws Exception {
+        String engine = QuantizedModels.defaultStaticEngine(Backends.get());
+        Quantizer.StaticOptions o = new Quantizer.StaticOptions(engine, ObserverKind.MINMAX, false);
+        Path quiet = dir.resolve("gc_quiet.pt"), stressed = dir.resolve("gc_stressed.pt");
+        Quantizer.quantizeStatic(fp32, quiet, o, calibration, CalibrationProgress.NONE);
+        Thread gc = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                System.gc();
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        gc.setDaemon(true);
+        gc.start();
+        try {
+            for (int i = 0; i < 3; i++) Quantizer.quantizeStatic(fp32, stressed, o, calibration, CalibrationProgress.NONE);
+        } finally {
+            gc.interrupt();
+            gc.join();
+        }
+        try (ScriptModel a = QuantizedModels.load(quiet); ScriptModel b = QuantizedModels.load(stressed)) {
+            assertArrayEquals(a.forward(heldOut.get(0)).data(), b.forward(heldOut.get(0)).data());
+        }
+    }
+
+    @Order(4)
     @Test
     void everyObserverWorks() throws java.io.IOException {
         for (ObserverKind k : ObserverKind.values()) {
