@@ -55,6 +55,13 @@ public final class QuantizedModels {
             return model.forward(input);
         }
 
+        /** A native loop runs without coming back to Java: the engine selected at load stays selected. */
+        @Override
+        public Optional<org.edgetorch.backend.NativeLoop> nativeLoop() {
+            backend.setQuantizedEngine(engine);
+            return model.nativeLoop();
+        }
+
         @Override
         public String source() {
             return model.source();

@@ -100,7 +100,7 @@ public final class Quantizer {
         boolean perChannel = !options.perTensorWeights() && WeightQuantizer.perChannelSupported(engine);
         StaticEmitter.Emitted e;
         try {
-            e = StaticEmitter.emit(g, qparams, perChannel);
+            e = StaticEmitter.emit(g, qparams, perChannel, engine);
         } catch (UserError err) {
             throw err;
         } catch (RuntimeException err) {

@@ -33,7 +33,7 @@ final class StaticEmitter {
     }
 
     /** The engine must already be selected: prepacking lays weights out for it. */
-    static Emitted emit(OpGraph g, Map<Integer, QParams> qparams, boolean perChannel) {
+    static Emitted emit(OpGraph g, Map<Integer, QParams> qparams, boolean perChannel, QuantEngine engine) {
         JitModule root = TorchIR.newModule(CLASS_NAME);
         Map<Node, String> packedAttr = new HashMap<>();
         Set<String> used = new HashSet<>();
@@ -75,7 +75,7 @@ final class StaticEmitter {
                         if (saturationEnforces(n.fused, q)) {
                             saturated++;
                         } else {
-                            y = clamp(graph, y, n.fused.min(), n.fused.max(), q);
+                            y = clamp(graph, y, n.fused.min(), n.fused.max(), q, engine);
                             clamps++;
                         }
                     }
@@ -87,7 +87,7 @@ final class StaticEmitter {
                 }
                 case CLAMP -> y = n.min == 0 && n.max == Double.POSITIVE_INFINITY
                         ? TorchIR.op(graph, "aten::relu", x)
-                        : clamp(graph, x, n.min, n.max, qparams.get(n.inputs[0]));
+                        : clamp(graph, x, n.min, n.max, qparams.get(n.inputs[0]), engine);
                 case ADAPTIVE_AVG_POOL -> y = TorchIR.op(graph, "aten::adaptive_avg_pool2d", x, TorchIR.ints(graph, n.outputSize));
                 case MAX_POOL -> y = TorchIR.op(graph, "aten::max_pool2d", x, TorchIR.ints(graph, n.kernel),
                         TorchIR.ints(graph, n.stride), TorchIR.ints(graph, n.padding), TorchIR.ints(graph, n.dilation),
@@ -123,12 +123,16 @@ final class StaticEmitter {
     /**
      * A quantized clamp (same parameters in and out). Both bounds are always given, an open end
      * replaced by the end of what the uint8 tensor can hold: older QNNPACK clamps (PyTorch 1.13)
-     * refuse a missing bound.
+     * refuse a missing bound. Under QNNPACK the input is made contiguous first: QNNPACK's quantized
+     * clamp/hardtanh reads a channels-last tensor (what quantized convolutions return) as if it were
+     * NCHW and returns garbage (found in LibTorch 2.10 and PyTorch 1.13; it is also why PyTorch 1.13's
+     * own FX QNNPACK MobileNet-V2, whose ReLU6 stays a separate quantized hardtanh, scores about -5 dB).
      */
-    private static Value clamp(Graph g, Value x, double lo, double hi, QParams q) {
+    private static Value clamp(Graph g, Value x, double lo, double hi, QParams q, QuantEngine engine) {
         double a = lo == Double.NEGATIVE_INFINITY ? q.representableMin(DTYPE_MIN) : lo;
         double b = hi == Double.POSITIVE_INFINITY ? q.representableMax(DTYPE_MAX) : hi;
-        return TorchIR.op(g, "aten::clamp", x, TorchIR.f(g, a), TorchIR.f(g, b));
+        Value in = engine == QuantEngine.QNNPACK ? TorchIR.op(g, "aten::contiguous", x, TorchIR.i(g, 0)) : x;
+        return TorchIR.op(g, "aten::clamp", in, TorchIR.f(g, a), TorchIR.f(g, b));
     }
 
     private static String unique(String base, Set<String> used) {

@@ -111,6 +111,19 @@ final class QuantTestModels {
         m.register_buffer(p + "_v", tensor(var, c));
     }
 
+    /** A convolution followed by a clamp whose interval excludes 0, which stays a standalone quantized clamp. */
+    static void convThenClamp(Path file) {
+        Random r = new Random(8);
+        JitModule m = module("ConvClamp");
+        m.register_parameter("w", tensor(gaussian(r, 8 * 3 * 9, 0, 0.3), 8, 3, 3, 3), false);
+        m.define("""
+                def forward(self, x: Tensor) -> Tensor:
+                    y = torch.conv2d(x, self.w, None, [1, 1], [1, 1], [1, 1], 1)
+                    return torch.clamp(y, 0.25, 1.5)
+                """);
+        m.save(file.toString());
+    }
+
     /** A model whose forward uses an op the quantizer does not support (sigmoid), after a convolution. */
     static void withSigmoid(Path file) {
         Random r = new Random(3);

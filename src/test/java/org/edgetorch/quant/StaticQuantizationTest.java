@@ -170,7 +170,28 @@ class StaticQuantizationTest {
         }
     }
 
+    /**
+     * A standalone quantized clamp on a convolution's output (channels-last): QNNPACK's clamp kernel
+     * misreads that layout, so the emitter makes the tensor contiguous first for QNNPACK.
+     */
     @Order(4)
+    @ParameterizedTest
+    @MethodSource("engines")
+    void standaloneClampIsRightOnEveryEngine(String engine) {
+        Path in = dir.resolve("conv_clamp.pt"), out = dir.resolve("conv_clamp_" + engine + ".pt");
+        QuantTestModels.convThenClamp(in);
+        List<FloatTensor> images = QuantizationErrorsTest.images(3, 12);
+        Quantizer.quantizeStatic(in, out, engine, images, ObserverKind.MINMAX);
+        try (ScriptModel ref = QuantizedModels.load(in); ScriptModel q = QuantizedModels.load(out)) {
+            float[] want = ref.forward(images.get(0)).data(), got = q.forward(images.get(0)).data();
+            double worst = 0;
+            for (int i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i] - got[i]));
+            // the conv output's step is range/255 (or /127): a few hundredths here; garbage would be ~1
+            assertTrue(worst < 0.1, engine + ": max |diff| " + worst);
+        }
+    }
+
+    @Order(5)
     @Test
     void everyObserverWorks() throws java.io.IOException {
         for (ObserverKind k : ObserverKind.values()) {
