@@ -18,6 +18,7 @@ import java.io.PrintWriter;
                 PredictCommand.class,
                 ExportCommand.class,
                 VerifyCommand.class,
+                StudyCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,0 +1,15 @@
+package org.edgetorch.study;
+
+/**
+ * How long the latency stage measures each variant: warm-up until both {@code warmupRuns} calls and
+ * {@code warmupSeconds} are reached, then interleaved rounds (one call per variant) until every variant
+ * has {@code runs} samples and {@code minSeconds} of measured time.
+ */
+public record LatencyPlan(int warmupRuns, double warmupSeconds, int runs, double minSeconds) {
+
+    /** {@code study}: enough samples for a stable median and p90 on a shared machine. */
+    public static final LatencyPlan FULL = new LatencyPlan(10, 1.0, 100, 3.0);
+
+    /** {@code study --quick}: a smoke test of every stage, figures indicative only. */
+    public static final LatencyPlan QUICK = new LatencyPlan(2, 0, 10, 0);
+}

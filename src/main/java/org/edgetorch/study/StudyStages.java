@@ -1,0 +1,24 @@
+package org.edgetorch.study;
+
+import java.util.List;
+
+/**
+ * The study, stage by stage. A stage that lands in the build replaces its {@link PendingStage} here
+ * (one line each); the latency and Python stages then measure whatever variants exist.
+ */
+public final class StudyStages {
+    private StudyStages() {
+    }
+
+    public static List<StudyStage> all() {
+        return List.of(
+                new ModelStage(),
+                new ExportStage(),
+                new VerifyStage(),
+                new PendingStage("quantize-dynamic", "dynamic INT8 quantization (quantize --mode dynamic, issue 4)"),
+                new PendingStage("quantize-static", "static INT8 quantization per engine (quantize --mode static, issue 4)"),
+                new PendingStage("mobile", "the mobile export to .ptl (optimize, issue 5)"),
+                new LatencyStage(),
+                new PythonStage());
+    }
+}
