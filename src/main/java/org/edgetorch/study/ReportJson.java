@@ -1,5 +1,7 @@
 package org.edgetorch.study;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import org.edgetorch.tensor.Agreement;
 
 import java.util.ArrayList;
@@ -16,7 +18,14 @@ public final class ReportJson {
     /** Bumped when a field changes meaning or disappears; new fields may appear within a version. */
     public static final String SCHEMA = "edgetorch.study/1";
 
+    /** Like {@link org.edgetorch.util.Json}, but keeps null fields: the schema lists every field in every report. */
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
+
     private ReportJson() {
+    }
+
+    public static String write(StudyResult r, List<String> charts) {
+        return GSON.toJson(of(r, charts)) + "\n";
     }
 
     public static Map<String, Object> of(StudyResult r, List<String> charts) {

@@ -1,7 +1,6 @@
 package org.edgetorch.study;
 
 import org.edgetorch.util.AtomicFiles;
-import org.edgetorch.util.Json;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +33,7 @@ public final class StudyReport {
     public static void write(StudyResult r, ReportFolder folder) {
         Path dir = folder.staging();
         List<String> charts = ReportCharts.write(r, dir);
-        AtomicFiles.writeString(dir.resolve(JSON), Json.write(ReportJson.of(r, charts)) + "\n");
+        AtomicFiles.writeString(dir.resolve(JSON), ReportJson.write(r, charts));
         AtomicFiles.writeString(dir.resolve(MARKDOWN), ReportMarkdown.render(r, charts));
         folder.commit();
     }
