@@ -10,16 +10,24 @@ import java.util.List;
 public final class StudyImages {
     public static final int CALIBRATION_COUNT = 16;
 
+    private static List<ImageInput> bundled;
+
     private StudyImages() {
     }
 
+    /** Preprocessed once per process: several stages use the same photos. */
+    private static synchronized List<ImageInput> all() {
+        if (bundled == null) bundled = List.copyOf(ImageInputs.bundled());
+        return bundled;
+    }
+
     public static List<ImageInput> calibration() {
-        List<ImageInput> all = ImageInputs.bundled();
+        List<ImageInput> all = all();
         return all.subList(0, Math.min(CALIBRATION_COUNT, all.size()));
     }
 
     public static List<ImageInput> heldOut() {
-        List<ImageInput> all = ImageInputs.bundled();
+        List<ImageInput> all = all();
         return all.subList(Math.min(CALIBRATION_COUNT, all.size()), all.size());
     }
 }
