@@ -7,8 +7,12 @@ package org.edgetorch.study;
  */
 public record LatencyPlan(int warmupRuns, double warmupSeconds, int runs, double minSeconds) {
 
-    /** {@code study}: enough samples for a stable median and p90 on a shared machine. */
-    public static final LatencyPlan FULL = new LatencyPlan(10, 1.0, 100, 3.0);
+    /**
+     * {@code study}: 100 samples per variant, enough for a stable median and p90 on a shared machine. No
+     * minimum time: interleaved, a time floor would be reached last by the fastest variant and make every
+     * slow one run as many rounds.
+     */
+    public static final LatencyPlan FULL = new LatencyPlan(10, 1.0, 100, 0);
 
     /** {@code study --quick}: a smoke test of every stage, figures indicative only. */
     public static final LatencyPlan QUICK = new LatencyPlan(2, 0, 10, 0);

@@ -50,6 +50,7 @@ public final class ReportJson {
         s.put("agreement_reference", Variant.FP32_EAGER);
         s.put("agreement_images", r.heldOut());
         m.put("settings", s);
+        m.put("findings", Findings.of(r));
         m.put("stages", r.stages().stream().map(ReportJson::stage).toList());
         m.put("variants", r.variants().stream().map(ReportJson::variant).toList());
         m.put("latency", r.latency().stream().map(ReportJson::latency).toList());

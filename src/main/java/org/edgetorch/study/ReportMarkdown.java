@@ -49,6 +49,8 @@ public final class ReportMarkdown {
         int t0 = r.threads().get(0);
         b.append("## Summary (").append(threads(t0)).append(", dummy input)\n\n");
         b.append(summary(r, t0)).append('\n');
+        for (String f : Findings.of(r)) b.append("- ").append(f).append('\n');
+        b.append('\n');
         b.append("Ratio: the variant's median latency over FP32 eager's in the same interleaved run (below 1 = faster). ")
                 .append("Agreement: logits against FP32 eager on ").append(r.heldOut().size())
                 .append(" held-out photos (not used for calibration). *Study* columns: ").append(ReferenceFigures.SOURCE)

@@ -63,6 +63,12 @@ class ReportTest {
         assertTrue(md.contains("| FP32 TorchScript (.pt) | 15.0 | 95.0 | 0.16× |"), md);
         assertTrue(md.contains("| mobile | skipped | — | the mobile export is not in this build yet |"), md);
         assertTrue(md.contains("**PASS**"), md);
+        assertTrue(md.contains("- Fastest at 1 thread: INT8 static QNNPACK (.pt), 5.00 ms median, 6.0× faster than FP32 eager "
+                + "and 3.0× faster than FP32 TorchScript."), md);
+        assertTrue(md.contains("Best static INT8 engine here at 1 thread: QNNPACK (5.00 ms). Target: at least 3× faster than "
+                + "FP32 TorchScript at 1 thread — 3.0×, met."), md);
+        assertTrue(md.contains("Smallest file: INT8 static QNNPACK (.pt), 3.70 MB. Target: static INT8 files no larger than 3.7 MB "
+                + "— largest 3.70 MB, met."), md);
     }
 
     @Test

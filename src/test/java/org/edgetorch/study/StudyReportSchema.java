@@ -15,7 +15,7 @@ final class StudyReportSchema {
 
     static void check(JsonObject j) {
         assertEquals("edgetorch.study/1", j.get("schema").getAsString());
-        has(j, "created", "edgetorch", "command", "quick", "machine", "model", "settings", "stages", "variants", "latency",
+        has(j, "created", "edgetorch", "command", "quick", "machine", "model", "settings", "findings", "stages", "variants", "latency",
                 "verification", "reference", "python", "notes", "charts");
         has(j.getAsJsonObject("machine"), "cpu", "cpus", "os", "platform", "java", "libtorch", "backend", "quantized_engines", "xnnpack");
         has(j.getAsJsonObject("model"), "arch", "parameters", "trained_weights", "weights", "weights_file", "seed", "note");
