@@ -45,16 +45,20 @@ public final class ModelFiles {
                 if (local.equals("bytecode.pkl")) bytecode = true;
                 if (local.startsWith("code/")) code = true;
             }
-            // Reading every entry's CRC catches truncation inside the archive, which the
-            // central directory alone does not show.
+            // Every entry's CRC is compared in Java: java.util.zip checks none for the STORED entries
+            // TorchScript writes, and LibTorch's reader does not either, so a damaged weight would
+            // otherwise load silently. Reading every entry also catches truncation inside the archive.
             entries = zip.entries();
             byte[] buf = new byte[1 << 16];
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
+                crc.reset();
                 try (var in = zip.getInputStream(e)) {
-                    while (in.read(buf) >= 0) {
-                        // drain: CRC is checked at end of stream
-                    }
+                    for (int n; (n = in.read(buf)) >= 0; ) crc.update(buf, 0, n);
+                }
+                if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
+                    throw new UserError(file + ": damaged archive: entry " + e.getName() + " fails its CRC check");
                 }
             }
         } catch (IOException e) {
@@ -78,6 +82,23 @@ public final class ModelFiles {
         } catch (RuntimeException e) {
             throw new UserError(file + ": LibTorch could not load it: " + firstLine(e.getMessage()), e);
         }
+    }
+
+    /**
+     * The line of a LibTorch message that says what went wrong. Errors raised inside the TorchScript
+     * interpreter start with a generic line and a TorchScript traceback, and end with the cause
+     * ({@code RuntimeError: self must be a matrix}); other messages say it in their first line.
+     */
+    public static String reason(String message) {
+        if (message == null) return "unknown error";
+        if (message.startsWith("The following operation failed in the TorchScript interpreter")) {
+            String[] lines = message.strip().split("\n");
+            for (int i = lines.length - 1; i > 0; i--) {
+                String l = lines[i].strip();
+                if (l.matches("^[A-Za-z.]*(Error|Exception): .*")) return l.substring(l.indexOf(": ") + 2);
+            }
+        }
+        return firstLine(message);
     }
 
     /** LibTorch messages carry a C++ backtrace after the first line; users need only the first. */

@@ -18,6 +18,8 @@ import java.io.PrintWriter;
                 PredictCommand.class,
                 ExportCommand.class,
                 VerifyCommand.class,
+                BenchCommand.class,
+                OptimizeCommand.class,
                 StudyCommand.class,
                 CommandLine.HelpCommand.class,
         })
