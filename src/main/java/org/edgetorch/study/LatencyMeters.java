@@ -8,6 +8,6 @@ public final class LatencyMeters {
     }
 
     public static LatencyMeter create(Backend backend) {
-        return new NanoTimeMeter(backend);
+        return new HarnessLatencyMeter(backend);
     }
 }

@@ -1,12 +1,12 @@
 package org.edgetorch.study;
 
+import org.edgetorch.bench.BenchInputs;
 import org.edgetorch.image.ImageInput;
 import org.edgetorch.tensor.FloatTensor;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * Every variant, interleaved, at each {@code --threads} count: on a seeded dummy input (the study's main
@@ -25,7 +25,7 @@ final class LatencyStage implements StudyStage {
     public void run(StudyContext c) {
         List<StudyModel> models = c.models();
         List<String> names = new ArrayList<>(List.of("dummy"));
-        List<FloatTensor> inputs = new ArrayList<>(List.of(dummyInput(DUMMY_SEED)));
+        List<FloatTensor> inputs = new ArrayList<>(List.of(dummyInput()));
         if (c.options().imageLatency() && !c.heldOut().isEmpty()) {
             ImageInput photo = c.heldOut().get(0);
             names.add("image:" + photo.name());
@@ -56,11 +56,8 @@ final class LatencyStage implements StudyStage {
         return b.toString();
     }
 
-    /** Standard normal values from {@code java.util.Random(seed)}, shape [1, 3, 224, 224]. */
-    static FloatTensor dummyInput(long seed) {
-        Random r = new Random(seed);
-        float[] d = new float[3 * 224 * 224];
-        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextGaussian();
-        return new FloatTensor(new long[]{1, 3, 224, 224}, d);
+    /** What {@code bench --input dummy} runs on: standard normal values from {@code java.util.Random(seed)}. */
+    static FloatTensor dummyInput() {
+        return BenchInputs.dummy(BenchInputs.DEFAULT_SHAPE, DUMMY_SEED).tensor();
     }
 }

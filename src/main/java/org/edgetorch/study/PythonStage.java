@@ -146,7 +146,7 @@ final class PythonStage implements StudyStage {
                 "min_time_s", p.minSeconds()));
         m.put("shape", List.of(1, 3, 224, 224));
         Map<String, Object> inputs = new LinkedHashMap<>();
-        inputs.put("dummy", write(work, "dummy.f32", LatencyStage.dummyInput(LatencyStage.DUMMY_SEED)));
+        inputs.put("dummy", write(work, "dummy.f32", LatencyStage.dummyInput()));
         if (o.imageLatency() && !c.heldOut().isEmpty()) {
             ImageInput photo = c.heldOut().get(0);
             inputs.put("image:" + photo.name(), write(work, "image.f32", photo.tensor()));

@@ -17,7 +17,7 @@ public final class StudyStages {
                 new VerifyStage(),
                 new PendingStage("quantize-dynamic", "dynamic INT8 quantization (quantize --mode dynamic, issue 4)"),
                 new PendingStage("quantize-static", "static INT8 quantization per engine (quantize --mode static, issue 4)"),
-                new PendingStage("mobile", "the mobile export to .ptl (optimize, issue 5)"),
+                new MobileStage(),
                 new LatencyStage(),
                 new PythonStage());
     }

@@ -34,8 +34,8 @@ final class VerifyStage implements StudyStage {
         v.put("random", agreementJson(r.random()));
         v.put("images", agreementJson(r.images()));
         c.verification().put(Variant.FP32_TORCHSCRIPT, v);
-        String line = String.format(Locale.ROOT, "TorchScript vs eager: max abs diff %.3g on %d random + %d held-out inputs (tolerance %.0e)",
-                r.maxAbsDiff(), RANDOM_INPUTS, c.heldOut().size(), r.tolerance());
+        String line = String.format(Locale.ROOT, "TorchScript vs eager: max abs diff %s on %d random + %d held-out inputs (tolerance %.0e)",
+                ReportMarkdown.small(r.maxAbsDiff()), RANDOM_INPUTS, c.heldOut().size(), r.tolerance());
         c.progress().note((r.passed() ? "PASS " : "FAIL ") + line);
         if (!r.passed()) throw new UserError("verify: " + line);
     }

@@ -41,11 +41,16 @@ class ProgressTest {
     }
 
     @Test
-    void plannedRoundsFollowCountAndTime() {
-        LatencyPlan plan = new LatencyPlan(0, 0, 10, 2.0);
-        // 5 rounds took 0.5 s for the slowest-accumulating variant: 2 s needs 20 rounds
-        assertEquals(20, NanoTimeMeter.plannedRounds(plan, 5, 500_000_000L));
-        assertEquals(10, NanoTimeMeter.plannedRounds(plan, 5, 5_000_000_000L));
-        assertEquals(12, NanoTimeMeter.plannedRounds(new LatencyPlan(0, 0, 10, 0), 12, 1));
+    void harnessProgressBecomesFractionAndTimeLeft() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        Progress p = new Progress(new PrintStream(buf, true), true, true);
+        Progress.Task t = p.task("bench");
+        try {
+            Thread.sleep(250);  // past the terminal's redraw interval
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        HarnessLatencyMeter.progress(t, new LatencyPlan(0, 0, 100, 0), "measured 25 rounds in 5.0 s");
+        assertTrue(buf.toString().contains("bench: round 25/100, 25%, about 15 s left"), buf.toString());
     }
 }
