@@ -47,7 +47,8 @@ final class MobileStage implements StudyStage {
             try (ScriptModel m = c.backend().load(out)) {
                 agreement = c.agreementWithFp32(m);
             }
-            String label = v.label().replace("(.pt)", "").strip() + " mobile (.ptl" + (engine == null ? ", XNNPACK)" : ")");
+            String label = v.id().equals(Variant.FP32_TORCHSCRIPT) ? "FP32 mobile (.ptl, XNNPACK)"
+                    : v.label().replace("(.pt)", "").strip() + " mobile (.ptl)";
             c.addModel(new StudyModel(new Variant(Variant.mobile(v.id()), label, name(), "lite-interpreter", v.precision(), engine,
                     out.toString(), r.outputBytes(), agreement), () -> c.backend().load(out), engine, true));
             String line = String.format(Locale.ROOT, "%s: %.2f MB from a %.2f MB .pt, bytecode version %s%s", out,
