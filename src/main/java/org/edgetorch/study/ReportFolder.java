@@ -26,11 +26,15 @@ public final class ReportFolder implements AutoCloseable {
 
     private final Path target;
     private final Path staging;
+    private final Thread cleanup;
     private boolean committed;
 
     private ReportFolder(Path target, Path staging) {
         this.target = target;
         this.staging = staging;
+        // Ctrl-C during a long study: the half-written staging folder goes too.
+        this.cleanup = new Thread(() -> deleteTree(staging), "report-folder-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
     }
 
     public static ReportFolder prepare(Path target) {
@@ -95,6 +99,11 @@ public final class ReportFolder implements AutoCloseable {
     @Override
     public void close() {
         if (!committed) deleteTree(staging);
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down; the hook runs
+        }
     }
 
     /** Temporary files and folders are private to their owner; a report is for everyone who can read the parent. */
