@@ -24,8 +24,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "study", mixinStandardHelpOptions = true,
-        description = {"The main job: every stage of the study with bundled defaults, then one report folder",
-                "(report.md, report.json, latency.png, size.png). Exit 1 if a stage failed (the report says which)."})
+        description = "The main job: every stage of the study with bundled defaults, then one report folder "
+                + "(report.md, report.json, latency.png, size.png). Exit 1 if a stage failed (the report says which).")
 public final class StudyCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR",
@@ -36,7 +36,7 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--models", paramLabel = "DIR", description = "Where the artifacts (.pt, .ptl) go (default: models).")
     Path models = Path.of("models");
 
-    @Option(names = "--threads", paramLabel = "N[,N...]", split = ",",
+    @Option(names = "--threads", paramLabel = "N", split = ",",
             description = "Intra-op thread counts; the latency stage runs once per count (default: 1).")
     List<Integer> threads = new ArrayList<>(List.of(1));
 
