@@ -7,6 +7,9 @@ import java.util.List;
  * machine, so they orient and are not compared with this machine's as ratios.
  */
 public final class ReferenceFigures {
+    /** The architecture the study measured; other architectures get no reference figures. */
+    public static final String ARCH = "mobilenet_v2";
+
     public static final String SOURCE = "the study's Python figures (PyTorch, x86 desktop; another machine, for orientation only)";
 
     /** One variant's reference figures; null where the study gave none. */
@@ -24,7 +27,9 @@ public final class ReferenceFigures {
     private ReferenceFigures() {
     }
 
-    public static Figure of(String variant) {
+    /** The reference figure of a variant of {@code arch}, or null (none given, or another architecture). */
+    public static Figure of(String arch, String variant) {
+        if (!ARCH.equals(arch)) return null;
         return FIGURES.stream().filter(f -> f.variant().equals(variant)).findFirst().orElse(null);
     }
 }

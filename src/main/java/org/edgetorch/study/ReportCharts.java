@@ -129,7 +129,7 @@ public final class ReportCharts {
         String ref = "the study (Python, another machine)";
         boolean anyRef = false;
         for (Variant v : r.variants()) {
-            ReferenceFigures.Figure f = ReferenceFigures.of(v.id());
+            ReferenceFigures.Figure f = ReferenceFigures.of(r.weights().arch(), v.id());
             if (v.bytes() == null || f == null || f.sizeMb() == null) continue;
             data.addValue(f.sizeMb(), ref, v.label());
             anyRef = true;

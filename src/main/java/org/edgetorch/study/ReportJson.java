@@ -55,7 +55,7 @@ public final class ReportJson {
         m.put("variants", r.variants().stream().map(ReportJson::variant).toList());
         m.put("latency", r.latency().stream().map(ReportJson::latency).toList());
         m.put("verification", r.verification());
-        m.put("reference", reference());
+        m.put("reference", reference(r.weights().arch()));
         m.put("python", r.python() == null ? null : python(r.python(), r));
         m.put("notes", r.notes());
         m.put("charts", charts);
@@ -146,12 +146,13 @@ public final class ReportJson {
         return m;
     }
 
-    static Map<String, Object> reference() {
+    static Map<String, Object> reference(String arch) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("source", ReferenceFigures.SOURCE);
+        m.put("arch", ReferenceFigures.ARCH);
         m.put("same_machine", false);
         List<Map<String, Object>> figures = new ArrayList<>();
-        for (ReferenceFigures.Figure f : ReferenceFigures.FIGURES) {
+        for (ReferenceFigures.Figure f : ReferenceFigures.ARCH.equals(arch) ? ReferenceFigures.FIGURES : List.<ReferenceFigures.Figure>of()) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("variant", f.variant());
             e.put("latency_ms", f.latencyMs());

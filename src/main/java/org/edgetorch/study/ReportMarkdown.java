@@ -54,6 +54,7 @@ public final class ReportMarkdown {
         b.append("Ratio: the variant's median latency over FP32 eager's in the same interleaved run (below 1 = faster). ")
                 .append("Agreement: logits against FP32 eager on ").append(r.heldOut().size())
                 .append(" held-out photos (not used for calibration). *Study* columns: ").append(ReferenceFigures.SOURCE)
+                .append(ReferenceFigures.ARCH.equals(r.weights().arch()) ? "" : "; given for " + ReferenceFigures.ARCH + " only")
                 .append(".\n\n");
         for (String chart : charts) {
             b.append("![").append(chart.replace(".png", "")).append("](").append(chart).append(")\n\n");
@@ -100,7 +101,7 @@ public final class ReportMarkdown {
         for (Variant v : r.variants()) {
             Latency l = r.latency(v.id(), threads, "dummy");
             Agreement a = v.agreement();
-            ReferenceFigures.Figure f = ReferenceFigures.of(v.id());
+            ReferenceFigures.Figure f = ReferenceFigures.of(r.weights().arch(), v.id());
             t.row(v.label(), mb(v.bytes()), l == null ? null : ms(l.medianMs()), l == null ? null : ms(l.p90Ms()),
                     l == null ? null : ratio(l.ratioToEager()), a == null ? "(reference)" : sqnr(a.sqnrDb()),
                     a == null ? null : fmt("%.6f", a.cosine()), a == null ? null : pct(a.top1()),

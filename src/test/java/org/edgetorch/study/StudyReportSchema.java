@@ -40,7 +40,7 @@ final class StudyReportSchema {
             assertTrue(o.get("p10_ms").getAsDouble() <= o.get("median_ms").getAsDouble());
             assertTrue(o.get("median_ms").getAsDouble() <= o.get("p90_ms").getAsDouble());
         }
-        has(j.getAsJsonObject("reference"), "source", "same_machine", "figures");
+        has(j.getAsJsonObject("reference"), "source", "arch", "same_machine", "figures");
         if (!j.get("python").isJsonNull()) {
             has(j.getAsJsonObject("python"), "status", "message", "python", "torch", "torchvision", "quantized_engines",
                     "variants", "latency", "ratios", "notes");
