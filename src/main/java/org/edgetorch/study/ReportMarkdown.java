@@ -13,7 +13,10 @@ public final class ReportMarkdown {
 
     /** The sentence every report and report.json carries about the weights. */
     public static String weightsSentence(StudyResult.ModelInfo m) {
-        if (m.trained()) return "The weights are trained (" + m.origin() + "): top-1/top-5 agreement reflects real predictions.";
+        if (m.trained()) {
+            return "The weights were given (" + m.origin() + ") and are taken to be trained: top-1/top-5 agreement then "
+                    + "reflects real predictions.";
+        }
         return "The weights are untrained (" + m.origin() + ", BatchNorm statistics re-estimated on the bundled calibration photos): "
                 + "no accuracy figure means anything and class names are meaningless. Latency and file sizes do not depend on "
                 + "the weights; SQNR and cosine still compare each variant with FP32 on identical weights, but top-1/top-5 "
