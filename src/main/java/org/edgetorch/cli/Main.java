@@ -19,6 +19,7 @@ import java.io.PrintWriter;
                 ExportCommand.class,
                 VerifyCommand.class,
                 BenchCommand.class,
+                QuantizeCommand.class,
                 OptimizeCommand.class,
                 StudyCommand.class,
                 CommandLine.HelpCommand.class,
