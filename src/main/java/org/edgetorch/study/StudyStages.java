@@ -15,8 +15,8 @@ public final class StudyStages {
                 new ModelStage(),
                 new ExportStage(),
                 new VerifyStage(),
-                new PendingStage("quantize-dynamic", "dynamic INT8 quantization (quantize --mode dynamic, issue 4)"),
-                new PendingStage("quantize-static", "static INT8 quantization per engine (quantize --mode static, issue 4)"),
+                new QuantizeDynamicStage(),
+                new QuantizeStaticStage(),
                 new MobileStage(),
                 new LatencyStage(),
                 new PythonStage());
