@@ -71,7 +71,11 @@ class StudyCommandTest {
         assertTrue(j.getAsJsonObject("machine").get("quantized_engines").getAsJsonArray().size() > 0);
         List<String> variants = j.getAsJsonArray("variants").asList().stream()
                 .map(v -> v.getAsJsonObject().get("id").getAsString()).toList();
-        assertTrue(variants.containsAll(List.of("fp32-eager", "fp32-torchscript", "fp32-mobile")), variants.toString());
+        assertTrue(variants.containsAll(List.of("fp32-eager", "fp32-torchscript", "int8-dynamic", "fp32-mobile")), variants.toString());
+        for (var e : j.getAsJsonObject("machine").get("quantized_engines").getAsJsonArray()) {
+            assertTrue(variants.contains("int8-static-" + e.getAsString()), "a static variant per engine: " + variants);
+        }
+        if (variants.contains("int8-static-qnnpack")) assertTrue(variants.contains("int8-static-qnnpack-mobile"), variants.toString());
         assertTrue(Files.exists(models.resolve("mobilenet_v2_fp32.ptl")));
         assertEquals(variants.size(), j.getAsJsonArray("latency").size(), "one latency row per variant at 1 thread, dummy input");
         for (var l : j.getAsJsonArray("latency")) {
