@@ -198,8 +198,13 @@ public final class ReportMarkdown {
     }
 
     private static String plan(LatencyPlan p) {
-        return fmt("warm-up ≥ %d runs and ≥ %.1f s, then ≥ %d runs and ≥ %.1f s measured", p.warmupRuns(), p.warmupSeconds(),
-                p.runs(), p.minSeconds());
+        return "warm-up " + countAndTime(p.warmupRuns(), p.warmupSeconds()) + ", then " + countAndTime(p.runs(), p.minSeconds())
+                + " measured";
+    }
+
+    private static String countAndTime(int runs, double seconds) {
+        if (seconds == 0) return runs + " runs";
+        return fmt("≥ %d runs and ≥ %.1f s", runs, seconds);
     }
 
     static String inputName(String input) {
