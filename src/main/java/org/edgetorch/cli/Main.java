@@ -21,6 +21,7 @@ import java.io.PrintWriter;
                 BenchCommand.class,
                 QuantizeCommand.class,
                 OptimizeCommand.class,
+                StudyCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

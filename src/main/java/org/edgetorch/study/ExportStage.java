@@ -1,0 +1,36 @@
+package org.edgetorch.study;
+
+import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.jit.TorchScriptExport;
+import org.edgetorch.tensor.Agreement;
+
+import java.nio.file.Path;
+
+/** Traces the Java model into {@code <models>/<arch>_fp32.pt} (the {@code export} command's work). */
+final class ExportStage implements StudyStage {
+    static final String FILE = "fp32.pt";
+
+    @Override
+    public String name() {
+        return "export";
+    }
+
+    @Override
+    public boolean essential() {
+        return true;
+    }
+
+    @Override
+    public void run(StudyContext c) {
+        Path file = c.artifact(FILE);
+        TorchScriptExport.Result r = TorchScriptExport.export(c.eager(), file);
+        Agreement agreement;
+        try (ScriptModel m = c.backend().load(file)) {
+            agreement = c.agreementWithFp32(m);
+        }
+        c.addModel(new StudyModel(new Variant(Variant.FP32_TORCHSCRIPT, "FP32 TorchScript (.pt)", name(), "torchscript",
+                "fp32", null, file.toString(), r.bytes(), agreement), () -> c.backend().load(file), null, true));
+        c.progress().note(String.format(java.util.Locale.ROOT, "wrote %s (%.2f MB, %d traced ops)", file, r.bytes() / 1e6,
+                r.recordedOps()));
+    }
+}

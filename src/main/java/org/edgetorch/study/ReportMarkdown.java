@@ -1,0 +1,251 @@
+package org.edgetorch.study;
+
+import org.edgetorch.tensor.Agreement;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** report.md: the study's tables for people, in the order a reader asks: what, on what, how fast, how faithful. */
+public final class ReportMarkdown {
+    private ReportMarkdown() {
+    }
+
+    /** The sentence every report and report.json carries about the weights. */
+    public static String weightsSentence(StudyResult.ModelInfo m) {
+        if (m.trained()) {
+            return "The weights were given (" + m.origin() + ") and are taken to be trained: top-1/top-5 agreement then "
+                    + "reflects real predictions.";
+        }
+        return "The weights are untrained (" + m.origin() + ", BatchNorm statistics re-estimated on the bundled calibration photos): "
+                + "no accuracy figure means anything and class names are meaningless. Latency and file sizes do not depend on "
+                + "the weights; SQNR and cosine still compare each variant with FP32 on identical weights, but top-1/top-5 "
+                + "agreement is fragile because untrained logits are nearly flat. Run with --weights FILE (a torchvision "
+                + "state dict) for figures that speak about accuracy.";
+    }
+
+    public static String render(StudyResult r, List<String> charts) {
+        StringBuilder b = new StringBuilder();
+        MachineInfo mi = r.machine();
+        b.append("# edgetorch study: ").append(r.weights().arch()).append(" on ").append(mi.cpuModel()).append("\n\n");
+        b.append("Measured ").append(r.created()).append(" by ").append(r.edgetorchVersion()).append(" with `")
+                .append(r.command()).append("`.\n");
+        if (r.quick()) {
+            b.append("\n**Quick run** (`--quick`): few runs and images, a smoke test — the figures are indicative only.\n");
+        }
+        b.append("\n> **").append(r.weights().trained() ? "Trained weights." : "Untrained weights.").append("** ")
+                .append(weightsSentence(r.weights())).append("\n\n");
+
+        b.append("## Machine\n\n");
+        MarkdownTable m = new MarkdownTable("", "");
+        m.row("CPU", mi.cpuModel() + " (" + mi.cpus() + " logical CPUs)");
+        m.row("OS / arch", mi.os() + " / " + mi.platform());
+        m.row("Java", mi.java());
+        m.row("LibTorch", mi.libtorch() + " (backend: " + mi.backend() + ")");
+        m.row("Quantized engines", mi.quantizedEngines().isEmpty() ? "none" : String.join(", ", mi.quantizedEngines())
+                + enginesUsed(r));
+        m.row("XNNPACK", mi.xnnpack() ? "available" : "not available");
+        m.row("Intra-op threads", join(r.threads()) + " (latency measured at each)");
+        m.row("Weights", (r.weights().trained() ? "trained: " : "UNTRAINED: ") + r.weights().origin());
+        b.append(m.render()).append('\n');
+
+        int t0 = r.threads().get(0);
+        b.append("## Summary (").append(threads(t0)).append(", dummy input)\n\n");
+        b.append(summary(r, t0)).append('\n');
+        for (String f : Findings.of(r)) b.append("- ").append(f).append('\n');
+        b.append('\n');
+        b.append("Ratio: the variant's median latency over FP32 eager's in the same interleaved run (below 1 = faster). ")
+                .append("Agreement: logits against FP32 eager on ").append(r.heldOut().size())
+                .append(" held-out photos (not used for calibration). *Study* columns: ").append(ReferenceFigures.SOURCE)
+                .append(ReferenceFigures.ARCH.equals(r.weights().arch()) ? "" : "; given for " + ReferenceFigures.ARCH + " only")
+                .append(".\n\n");
+        for (String chart : charts) {
+            b.append("![").append(chart.replace(".png", "")).append("](").append(chart).append(")\n\n");
+        }
+
+        b.append("## Latency\n\n");
+        b.append("Timer: ").append(r.timer()).append(". Variants run interleaved (one call each per round); per variant ")
+                .append(plan(r.plan())).append(".\n\n");
+        for (int t : r.threads()) {
+            for (String input : r.latencyInputs()) {
+                b.append("### ").append(threads(t)).append(", ").append(inputName(input)).append("\n\n");
+                b.append(latencyTable(r, t, input)).append('\n');
+            }
+        }
+
+        b.append("## Agreement with FP32 eager\n\n");
+        b.append(agreementTable(r)).append('\n');
+        b.append("SQNR: 10·log10(Σ ref² / Σ (ref − variant)²) over all logits, PyTorch numeric suite's measure (∞: identical). ")
+                .append("Top-1: share of photos whose top class equals FP32's; top-5: FP32's top class within the variant's five.\n\n");
+        verification(b, r);
+
+        if (r.python() != null) python(b, r);
+
+        b.append("## Stages\n\n");
+        MarkdownTable st = new MarkdownTable("Stage", "Status", ">Seconds", "Note");
+        for (StageRecord s : r.stages()) {
+            st.row(s.name(), s.status(), s.status().equals(StageRecord.SKIPPED) ? null : fmt("%.1f", s.seconds()), s.message());
+        }
+        b.append(st.render()).append('\n');
+
+        if (!r.notes().isEmpty()) {
+            b.append("## Notes\n\n");
+            for (String n : r.notes()) b.append("- ").append(n).append('\n');
+            b.append('\n');
+        }
+        b.append("## Reproduce\n\n```\n").append(r.command()).append("\n```\n\n")
+                .append("Held-out photos: ").append(String.join(", ", r.heldOut())).append(".\n");
+        return b.toString();
+    }
+
+    private static String summary(StudyResult r, int threads) {
+        MarkdownTable t = new MarkdownTable("Variant", ">Size MB", ">Median ms", ">p90 ms", ">Ratio to FP32 eager",
+                ">SQNR dB", ">Cosine", ">Top-1 agr.", ">Study ms", ">Study MB");
+        for (Variant v : r.variants()) {
+            Latency l = r.latency(v.id(), threads, "dummy");
+            Agreement a = v.agreement();
+            ReferenceFigures.Figure f = ReferenceFigures.of(r.weights().arch(), v.id());
+            t.row(v.label(), mb(v.bytes()), l == null ? null : ms(l.medianMs()), l == null ? null : ms(l.p90Ms()),
+                    l == null ? null : ratio(l.ratioToEager()), a == null ? "(reference)" : sqnr(a.sqnrDb()),
+                    a == null ? null : fmt("%.6f", a.cosine()), a == null ? null : pct(a.top1()),
+                    f == null || f.latencyMs() == null ? null : fmt("%.1f", f.latencyMs()),
+                    f == null || f.sizeMb() == null ? null : fmt("%.1f", f.sizeMb()));
+        }
+        return t.render();
+    }
+
+    private static String latencyTable(StudyResult r, int threads, String input) {
+        MarkdownTable t = new MarkdownTable("Variant", ">Median ms", ">p10 ms", ">p90 ms", ">p99 ms", ">Mean ± stdev ms",
+                ">Runs", ">Ratio to FP32 eager", ">Load ms", ">First ms");
+        for (Variant v : r.variants()) {
+            Latency l = r.latency(v.id(), threads, input);
+            if (l == null) continue;
+            t.row(v.label(), ms(l.medianMs()), ms(l.p10Ms()), ms(l.p90Ms()), ms(l.p99Ms()),
+                    fmt("%.2f ± %.2f", l.meanMs(), l.stdevMs()), l.runs(), ratio(l.ratioToEager()),
+                    l.loadMs() == null ? "(in memory)" : fmt("%.0f", l.loadMs()), l.firstMs() == null ? null : ms(l.firstMs()));
+        }
+        return t.render();
+    }
+
+    private static String agreementTable(StudyResult r) {
+        MarkdownTable t = new MarkdownTable("Variant", "File", ">Size MB", ">SQNR dB", ">Cosine", ">Top-1", ">Top-5",
+                ">Max abs diff", ">Mean abs diff");
+        for (Variant v : r.variants()) {
+            Agreement a = v.agreement();
+            t.row(v.label(), v.file() == null ? "(in memory)" : "`" + v.file() + "`", mb(v.bytes()),
+                    a == null ? "(reference)" : sqnr(a.sqnrDb()), a == null ? null : fmt("%.6f", a.cosine()),
+                    a == null ? null : pct(a.top1()), a == null ? null : pct(a.top5()),
+                    a == null ? null : small(a.maxAbsDiff()), a == null ? null : small(a.meanAbsDiff()));
+        }
+        return t.render();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void verification(StringBuilder b, StudyResult r) {
+        if (r.verification().isEmpty()) return;
+        b.append("### Verification\n\n");
+        for (Map.Entry<String, Object> e : r.verification().entrySet()) {
+            Map<String, Object> v = (Map<String, Object>) e.getValue();
+            boolean passed = Boolean.TRUE.equals(v.get("passed"));
+            b.append("- `").append(v.get("model")).append("` against ").append(v.get("reference")).append(": **")
+                    .append(passed ? "PASS" : "FAIL").append("**, max abs logit difference ")
+                    .append(small(((Number) v.get("max_abs_diff")).doubleValue())).append(" (tolerance ")
+                    .append(fmt("%.0e", ((Number) v.get("tolerance")).doubleValue())).append(", random and held-out inputs)\n");
+        }
+        b.append('\n');
+    }
+
+    private static void python(StringBuilder b, StudyResult r) {
+        PythonResult p = r.python();
+        b.append("## Side by side: PyTorch in Python on this machine\n\n");
+        if (!p.ran()) {
+            b.append(p.status().equals("unavailable") ? "Not run: " : "**Failed:** ").append(p.message()).append("\n\n");
+            return;
+        }
+        b.append("edgetorch on LibTorch ").append(r.machine().libtorch()).append(" (Java) beside bench/python_study.py on PyTorch ")
+                .append(p.torch()).append(" / torchvision ").append(p.torchvision()).append(" (").append(p.python())
+                .append("), same machine, same FP32 weights (read from the exported TorchScript file), same input tensors. ")
+                .append("Python quantizes with PyTorch's own FX graph mode and optimizes with torch.utils.mobile_optimizer. ")
+                .append("Python's quantized engines: ").append(String.join(", ", p.quantizedEngines())).append(".\n\n");
+        for (int t : r.threads()) {
+            for (String input : r.latencyInputs()) {
+                MarkdownTable tb = new MarkdownTable("Variant", ">edgetorch ms", ">PyTorch ms", ">edgetorch / PyTorch",
+                        ">edgetorch MB", ">PyTorch MB", ">edgetorch SQNR dB", ">PyTorch SQNR dB");
+                for (Variant pv : p.variants()) {
+                    Latency pl = p.latency().stream().filter(l -> l.variant().equals(pv.id()) && l.threads() == t
+                            && l.input().equals(input)).findFirst().orElse(null);
+                    Variant jv = r.variant(pv.id());
+                    Latency jl = r.latency(pv.id(), t, input);
+                    tb.row(jv != null ? jv.label() : pv.label(), jl == null ? null : ms(jl.medianMs()), pl == null ? null : ms(pl.medianMs()),
+                            jl == null || pl == null ? null : ratio(jl.medianMs() / pl.medianMs()),
+                            jv == null ? null : mb(jv.bytes()), mb(pv.bytes()),
+                            jv == null ? null : jv.agreement() == null ? "(reference)" : sqnr(jv.agreement().sqnrDb()),
+                            pv.agreement() == null ? "(reference)" : sqnr(pv.agreement().sqnrDb()));
+                }
+                if (tb.isEmpty()) continue;
+                b.append("### ").append(threads(t)).append(", ").append(inputName(input)).append("\n\n").append(tb.render()).append('\n');
+            }
+        }
+        b.append("edgetorch / PyTorch: median over median (below 1 = edgetorch faster). Medians are from separate runs "
+                + "(Java, then Python) on the same machine, so background load can differ between them.\n\n");
+        for (String n : p.notes()) b.append("- ").append(n).append('\n');
+        if (!p.notes().isEmpty()) b.append('\n');
+    }
+
+    private static String enginesUsed(StudyResult r) {
+        List<String> used = r.variants().stream().map(Variant::engine).filter(e -> e != null).distinct().toList();
+        return used.isEmpty() ? "" : " (used: " + String.join(", ", used) + ")";
+    }
+
+    private static String plan(LatencyPlan p) {
+        return "warm-up " + countAndTime(p.warmupRuns(), p.warmupSeconds()) + ", then " + countAndTime(p.runs(), p.minSeconds())
+                + " measured";
+    }
+
+    private static String countAndTime(int runs, double seconds) {
+        if (seconds == 0) return runs + " runs";
+        return fmt("≥ %d runs and ≥ %.1f s", runs, seconds);
+    }
+
+    static String inputName(String input) {
+        return input.equals("dummy") ? "dummy input (seeded random tensor)" : input.startsWith("image:")
+                ? "real photo " + input.substring("image:".length()) : input;
+    }
+
+    static String threads(int t) {
+        return t + (t == 1 ? " thread" : " threads");
+    }
+
+    private static String join(List<Integer> xs) {
+        return String.join(", ", xs.stream().map(String::valueOf).toList());
+    }
+
+    static String ms(double v) {
+        return fmt(v < 10 ? "%.2f" : "%.1f", v);
+    }
+
+    static String mb(Long bytes) {
+        return bytes == null ? null : fmt("%.2f", bytes / 1e6);
+    }
+
+    static String ratio(Double v) {
+        return v == null ? null : fmt("%.2f×", v);
+    }
+
+    static String sqnr(double db) {
+        return Double.isInfinite(db) ? "∞" : fmt("%.1f", db);
+    }
+
+    /** Differences: 0 exactly, else three significant digits. */
+    static String small(double v) {
+        return v == 0 ? "0" : fmt("%.3g", v);
+    }
+
+    static String pct(double v) {
+        return fmt("%.0f%%", 100 * v);
+    }
+
+    static String fmt(String f, Object... args) {
+        return String.format(Locale.ROOT, f, args);
+    }
+}

@@ -1,0 +1,143 @@
+package org.edgetorch.study;
+
+import org.edgetorch.backend.Backend;
+import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.image.ImageInput;
+import org.edgetorch.image.ImageInputs;
+import org.edgetorch.nn.TorchvisionModel;
+import org.edgetorch.tensor.Agreement;
+import org.edgetorch.tensor.FloatTensor;
+import org.edgetorch.util.UserError;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the stages share and add to while the study runs. */
+public final class StudyContext {
+    private final StudyOptions options;
+    private final Backend backend;
+    private final Progress progress;
+    private final LatencyMeter meter;
+    private final List<ImageInput> heldOut;
+    private final List<StudyModel> models = new ArrayList<>();
+    private final List<Latency> latency = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private final Map<String, Object> verification = new LinkedHashMap<>();
+    private TorchvisionModel eager;
+    private double eagerBuildMs;
+    private FloatTensor heldOutBatch;
+    private FloatTensor reference;
+    private PythonResult python;
+
+    StudyContext(StudyOptions options, Backend backend, Progress progress, LatencyMeter meter, List<ImageInput> heldOut) {
+        this.options = options;
+        this.backend = backend;
+        this.progress = progress;
+        this.meter = meter;
+        this.heldOut = List.copyOf(heldOut);
+    }
+
+    public StudyOptions options() {
+        return options;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public Progress progress() {
+        return progress;
+    }
+
+    public LatencyMeter meter() {
+        return meter;
+    }
+
+    /** The held-out photos (never used for calibration) every agreement figure is computed on. */
+    public List<ImageInput> heldOut() {
+        return heldOut;
+    }
+
+    /** Where an artifact of this study goes: {@code <models>/<arch>_<suffix>}. */
+    public Path artifact(String suffix) {
+        return options.modelsDir().resolve(options.arch() + "_" + suffix);
+    }
+
+    /** The FP32 eager Java model; set by the model stage, which also computes the reference logits. */
+    public TorchvisionModel eager() {
+        if (eager == null) throw new IllegalStateException("the model stage has not run");
+        return eager;
+    }
+
+    void setEager(TorchvisionModel model, double buildMs) {
+        this.eager = model;
+        this.eagerBuildMs = buildMs;
+        this.heldOutBatch = ImageInputs.batch(heldOut);
+        this.reference = model.forward(heldOutBatch);
+    }
+
+    public double eagerBuildMs() {
+        return eagerBuildMs;
+    }
+
+    /** A model's logits on the held-out photos against FP32 eager's. */
+    public Agreement agreementWithFp32(ScriptModel model) {
+        if (reference == null) throw new IllegalStateException("the model stage has not run");
+        FloatTensor out = model.forward(heldOutBatch);
+        if (out.dim() != 2 || out.size(0) != reference.size(0) || out.size(1) != reference.size(1)) {
+            throw new UserError(model.source() + ": output " + out.shapeString() + " does not match FP32 eager's "
+                    + reference.shapeString());
+        }
+        return Agreement.of(reference, out);
+    }
+
+    public void addModel(StudyModel model) {
+        for (StudyModel m : models) {
+            if (m.variant().id().equals(model.variant().id())) {
+                throw new IllegalStateException("variant " + model.variant().id() + " added twice");
+            }
+        }
+        models.add(model);
+    }
+
+    public List<StudyModel> models() {
+        return List.copyOf(models);
+    }
+
+    public StudyModel model(String variantId) {
+        return models.stream().filter(m -> m.variant().id().equals(variantId)).findFirst().orElse(null);
+    }
+
+    public void addLatency(List<Latency> results) {
+        latency.addAll(results);
+    }
+
+    public List<Latency> latency() {
+        return List.copyOf(latency);
+    }
+
+    /** A sentence for the report's notes section. */
+    public void note(String text) {
+        notes.add(text);
+    }
+
+    public List<String> notes() {
+        return List.copyOf(notes);
+    }
+
+    /** Verification results by what was verified (e.g. {@code fp32-torchscript}), as report.json shows them. */
+    public Map<String, Object> verification() {
+        return verification;
+    }
+
+    public PythonResult python() {
+        return python;
+    }
+
+    void setPython(PythonResult python) {
+        this.python = python;
+    }
+}

@@ -1,0 +1,149 @@
+package org.edgetorch.cli;
+
+import com.google.gson.JsonObject;
+import org.edgetorch.util.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StudyCommandTest {
+    @TempDir
+    Path dir;
+
+    /** Runs the CLI in-process; returns {exit code, stdout, stderr}. */
+    private static String[] run(String... args) {
+        PrintStream oldErr = System.err, oldOut = System.out;
+        ByteArrayOutputStream err = new ByteArrayOutputStream(), out = new ByteArrayOutputStream();
+        try {
+            System.setErr(new PrintStream(err, true));
+            System.setOut(new PrintStream(out, true));
+            int code = Main.execute(args);
+            return new String[]{String.valueOf(code), out.toString(), err.toString()};
+        } finally {
+            System.setErr(oldErr);
+            System.setOut(oldOut);
+        }
+    }
+
+    private List<String> names(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void quickStudyEndToEnd() throws IOException {
+        Path out = dir.resolve("results").resolve("quick");
+        Path models = dir.resolve("models");
+        long t0 = System.nanoTime();
+        String[] r = run("study", "--quick", "--out", out.toString(), "--models", models.toString());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals("0", r[0], r[2]);
+        assertTrue(seconds < 120, "study --quick took " + seconds + " s");
+        assertTrue(r[1].contains("report: " + out.resolve("report.md")), r[1]);
+        assertTrue(r[2].contains("[1/") && r[2].contains("] latency"), "progress shows the stages: " + r[2]);
+
+        assertEquals(List.of("quick"), names(out.getParent()), "the report folder and nothing half-written beside it");
+        assertEquals(List.of("latency.png", "report.json", "report.md", "size.png"), names(out));
+        assertTrue(Files.size(models.resolve("mobilenet_v2_fp32.pt")) > 10_000_000);
+
+        JsonObject j = Json.parse(Files.readString(out.resolve("report.json"))).getAsJsonObject();
+        assertEquals("edgetorch.study/1", j.get("schema").getAsString());
+        for (String k : List.of("machine", "model", "settings", "stages", "variants", "latency", "reference")) {
+            assertTrue(j.has(k), "report.json has " + k);
+        }
+        assertTrue(j.get("quick").getAsBoolean());
+        assertFalse(j.getAsJsonObject("model").get("trained_weights").getAsBoolean());
+        assertTrue(j.getAsJsonObject("machine").get("quantized_engines").getAsJsonArray().size() > 0);
+        List<String> variants = j.getAsJsonArray("variants").asList().stream()
+                .map(v -> v.getAsJsonObject().get("id").getAsString()).toList();
+        assertTrue(variants.containsAll(List.of("fp32-eager", "fp32-torchscript", "int8-dynamic", "fp32-mobile")), variants.toString());
+        for (var e : j.getAsJsonObject("machine").get("quantized_engines").getAsJsonArray()) {
+            assertTrue(variants.contains("int8-static-" + e.getAsString()), "a static variant per engine: " + variants);
+        }
+        if (variants.contains("int8-static-qnnpack")) assertTrue(variants.contains("int8-static-qnnpack-mobile"), variants.toString());
+        assertTrue(Files.exists(models.resolve("mobilenet_v2_fp32.ptl")));
+        assertEquals(variants.size(), j.getAsJsonArray("latency").size(), "one latency row per variant at 1 thread, dummy input");
+        for (var l : j.getAsJsonArray("latency")) {
+            JsonObject o = l.getAsJsonObject();
+            assertTrue(o.get("median_ms").getAsDouble() > 0);
+            assertTrue(o.get("p10_ms").getAsDouble() <= o.get("median_ms").getAsDouble());
+            assertTrue(o.get("median_ms").getAsDouble() <= o.get("p90_ms").getAsDouble());
+        }
+        JsonObject ts = j.getAsJsonArray("variants").get(1).getAsJsonObject();
+        assertTrue(ts.get("bytes").getAsLong() > 10_000_000);
+        assertTrue(ts.getAsJsonObject("agreement").get("cosine").getAsDouble() > 0.9999);
+        assertTrue(j.getAsJsonObject("verification").getAsJsonObject("fp32-torchscript").get("passed").getAsBoolean());
+        for (var s : j.getAsJsonArray("stages")) assertFalse(s.getAsJsonObject().get("status").getAsString().equals("failed"), s.toString());
+
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.startsWith("# edgetorch study: mobilenet_v2"), md);
+        assertTrue(md.contains("**Untrained weights.**"), md);
+        assertTrue(md.contains("| FP32 TorchScript (.pt) |"), md);
+        assertTrue(md.contains("![latency](latency.png)"), md);
+
+        for (String png : List.of("latency.png", "size.png")) {
+            BufferedImage img = ImageIO.read(out.resolve(png).toFile());
+            assertNotNull(img, png);
+            assertEquals(1000, img.getWidth(), png);
+            assertTrue(img.getHeight() >= 300 && img.getHeight() <= 2400, png + " height " + img.getHeight());
+        }
+    }
+
+    @Test
+    void unwritableOutputFailsAtOnceWithOneLine() throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
+        Path models = dir.resolve("models");
+        long t0 = System.nanoTime();
+        String[] r = run("study", "--quick", "--out", file.resolve("report").toString(), "--models", models.toString());
+        assertEquals("1", r[0], r[2]);
+        String err = r[2].strip();
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.startsWith("edgetorch: ") && err.contains(file.toString()), err);
+        assertTrue((System.nanoTime() - t0) / 1e9 < 30, "fails before the stages run");
+        assertEquals(List.of(), names(models), "no stage ran");
+        assertEquals(List.of("models", "not-a-folder"), names(dir));
+    }
+
+    @Test
+    void foreignFolderIsNotReplaced() throws IOException {
+        Path photos = Files.createDirectories(dir.resolve("photos"));
+        Files.writeString(photos.resolve("keep.txt"), "mine");
+        String[] r = run("study", "--quick", "--out", photos.toString(), "--models", dir.resolve("models").toString());
+        assertEquals("1", r[0], r[2]);
+        assertTrue(r[2].contains("holds no study report"), r[2]);
+        assertEquals(List.of("keep.txt"), names(photos));
+    }
+
+    @Test
+    void badOptions() {
+        String[] zero = run("study", "--quick", "--threads", "0", "--out", dir.resolve("o").toString());
+        assertEquals("1", zero[0], zero[2]);
+        assertTrue(zero[2].contains("--threads must be at least 1"), zero[2]);
+        String[] twice = run("study", "--threads", "1,1", "--out", dir.resolve("o").toString());
+        assertEquals("1", twice[0], twice[2]);
+        String[] word = run("study", "--threads", "many");
+        assertEquals("2", word[0], "picocli: usage error");
+        String[] arch = run("study", "--arch", "alexnet", "--out", dir.resolve("o").toString());
+        assertEquals("1", arch[0], arch[2]);
+        assertTrue(arch[2].contains("alexnet"), arch[2]);
+        String[] weights = run("study", "--weights", dir.resolve("missing.pth").toString(), "--out", dir.resolve("o").toString());
+        assertEquals("1", weights[0], weights[2]);
+        assertTrue(weights[2].contains("missing.pth"), weights[2]);
+        assertFalse(Files.exists(dir.resolve("o")));
+    }
+}

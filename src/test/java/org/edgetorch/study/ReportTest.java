@@ -1,0 +1,122 @@
+package org.edgetorch.study;
+
+import com.google.gson.JsonObject;
+import org.edgetorch.util.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The renderers on a made-up result: markdown, JSON schema, charts. */
+class ReportTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void jsonHasTheSchemaFields() {
+        StudyResult r = SampleResults.sample(true);
+        JsonObject j = Json.parse(ReportJson.write(r, List.of("latency.png", "size.png"))).getAsJsonObject();
+        StudyReportSchema.check(j);
+        assertEquals(ReportJson.SCHEMA, j.get("schema").getAsString());
+        assertFalse(j.getAsJsonObject("model").get("trained_weights").getAsBoolean());
+        // FP32 TorchScript's agreement is exact: infinite SQNR becomes null, not "Infinity" (invalid JSON)
+        JsonObject ts = j.getAsJsonArray("variants").get(1).getAsJsonObject();
+        assertTrue(ts.getAsJsonObject("agreement").get("sqnr_db").isJsonNull());
+        assertFalse(ReportJson.write(r, List.of()).contains("Infinity"));
+        // ratio to FP32 eager, per thread count
+        JsonObject int8at2 = j.getAsJsonArray("latency").asList().stream().map(e -> e.getAsJsonObject())
+                .filter(l -> l.get("variant").getAsString().equals("int8-static-qnnpack") && l.get("threads").getAsInt() == 2)
+                .findFirst().orElseThrow();
+        assertEquals(5.0 / 30, int8at2.get("ratio_to_fp32_eager").getAsDouble(), 1e-9);
+        // Java/Python ratios
+        JsonObject ratio = j.getAsJsonObject("python").getAsJsonArray("ratios").get(1).getAsJsonObject();
+        assertEquals("fp32-torchscript", ratio.get("variant").getAsString());
+        assertEquals(15.0 / 95, ratio.get("ratio_edgetorch_to_python").getAsDouble(), 1e-9);
+        assertFalse(j.getAsJsonObject("reference").get("same_machine").getAsBoolean());
+    }
+
+    @Test
+    void markdownStatesUntrainedWeightsMachineAndTables() {
+        String md = ReportMarkdown.render(SampleResults.sample(true), List.of("latency.png"));
+        assertTrue(md.contains("**Untrained weights.**"), md);
+        assertTrue(md.contains("no accuracy figure means anything"), md);
+        assertTrue(md.contains("| CPU | Test CPU (2 logical CPUs) |"), md);
+        assertTrue(md.contains("| LibTorch | 2.10.0 (backend: bytedeco) |"), md);
+        assertTrue(md.contains("qnnpack, onednn, x86, fbgemm (used: qnnpack)"), md);
+        assertTrue(md.contains("| Intra-op threads | 1, 2"), md);
+        assertTrue(md.contains("| INT8 static QNNPACK (.pt) | 3.70 | 5.00 | 6.00 | 0.17× | 31.5 | 0.999500 | 90% | 4.2 | 3.7 |"), md);
+        assertTrue(md.contains("### 2 threads, dummy input"), md);
+        assertTrue(md.contains("another machine"), md);
+        assertTrue(md.contains("![latency](latency.png)"), md);
+        assertTrue(md.contains("PyTorch 1.13.0"), md);
+        assertTrue(md.contains("| FP32 TorchScript (.pt) | 15.0 | 95.0 | 0.16× |"), md);
+        assertTrue(md.contains("| mobile | skipped | — | the mobile export is not in this build yet |"), md);
+        assertTrue(md.contains("**PASS**"), md);
+        assertTrue(md.contains("- Fastest at 1 thread: INT8 static QNNPACK (.pt), 5.00 ms median, 6.0× faster than FP32 eager "
+                + "and 3.0× faster than FP32 TorchScript."), md);
+        assertTrue(md.contains("Best static INT8 engine here at 1 thread: QNNPACK (5.00 ms). Target: at least 3× faster than "
+                + "FP32 TorchScript at 1 thread — 3.0×, met."), md);
+        assertTrue(md.contains("Smallest file: INT8 static QNNPACK (.pt), 3.70 MB. Target: static INT8 files no larger than 3.7 MB "
+                + "— largest 3.70 MB, met."), md);
+    }
+
+    @Test
+    void trainedWeightsAreSaidToBeTrained() {
+        StudyResult u = SampleResults.sample(false);
+        StudyResult.ModelInfo trained = new StudyResult.ModelInfo("mobilenet_v2", 3_504_872, true, "weights w.pth", 0, "w.pth");
+        StudyResult t = new StudyResult(u.created(), u.edgetorchVersion(), u.command(), u.machine(), trained, u.quick(),
+                u.threads(), u.plan(), u.timer(), u.heldOut(), u.stages(), u.variants(), u.latency(), u.verification(),
+                null, u.notes());
+        String md = ReportMarkdown.render(t, List.of());
+        assertTrue(md.contains("**Trained weights.**"), md);
+        assertFalse(md.contains("untrained"), md);
+        assertFalse(md.contains("Side by side"), "no Python section without --with-python");
+    }
+
+    @Test
+    void pythonUnavailableIsOneNoteNotAFailure() {
+        StudyResult u = SampleResults.sample(false);
+        StudyResult r = new StudyResult(u.created(), u.edgetorchVersion(), u.command(), u.machine(), u.weights(), u.quick(),
+                u.threads(), u.plan(), u.timer(), u.heldOut(), u.stages(), u.variants(), u.latency(), u.verification(),
+                PythonResult.unavailable("no Python with torch and torchvision found"), u.notes());
+        String md = ReportMarkdown.render(r, List.of());
+        assertTrue(md.contains("Not run: no Python with torch and torchvision found"), md);
+        JsonObject j = Json.parse(ReportJson.write(r, List.of())).getAsJsonObject();
+        assertEquals("unavailable", j.getAsJsonObject("python").get("status").getAsString());
+    }
+
+    @Test
+    void chartsAreReadablePngs() throws IOException {
+        List<String> charts = ReportCharts.write(SampleResults.sample(true), dir);
+        assertEquals(List.of(ReportCharts.LATENCY, ReportCharts.SIZE), charts);
+        for (String c : charts) checkPng(dir.resolve(c));
+    }
+
+    static void checkPng(Path file) throws IOException {
+        byte[] head = new byte[8];
+        try (var in = Files.newInputStream(file)) {
+            assertEquals(8, in.read(head));
+        }
+        assertEquals((byte) 0x89, head[0]);
+        assertEquals("PNG", new String(head, 1, 3, java.nio.charset.StandardCharsets.US_ASCII));
+        BufferedImage img = ImageIO.read(file.toFile());
+        assertNotNull(img, file + " decodes");
+        assertEquals(ReportCharts.WIDTH, img.getWidth());
+        assertTrue(img.getHeight() >= 300 && img.getHeight() <= 2400, "height " + img.getHeight());
+        // not blank: a chart has many colours
+        Set<Integer> colours = new java.util.HashSet<>();
+        for (int y = 0; y < img.getHeight(); y += 7) for (int x = 0; x < img.getWidth(); x += 7) colours.add(img.getRGB(x, y));
+        assertTrue(colours.size() > 5, file + " has only " + colours.size() + " colours");
+    }
+}
