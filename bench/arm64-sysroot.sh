@@ -91,7 +91,14 @@ while IFS= read -r -d '' link; do
   ln -sfn "$rel" "$link"
 done < <(find "$root" -type l -print0)
 
-# Debian's alternatives (postinst scripts, not run by dpkg -x) would create /usr/bin/java.
+# Debian's alternatives (postinst scripts, not run by dpkg -x) would create /usr/bin/java and the
+# BLAS/LAPACK sonames LibTorch links (libblas.so.3 -> blas/libblas.so.3 via /etc/alternatives).
+libdir="$root/usr/lib/aarch64-linux-gnu"
+for d in blas lapack; do
+  for f in "$libdir/$d"/lib*.so.3; do
+    [[ -e "$f" && ! -e "$libdir/$(basename "$f")" ]] && ln -s "$d/$(basename "$f")" "$libdir/$(basename "$f")"
+  done
+done
 java_bin="$(find "$root/usr/lib/jvm" -path '*/bin/java' -type f | head -n 1)"
 mkdir -p "$root/usr/bin"
 ln -sfn "$(realpath --relative-to="$root/usr/bin" "$java_bin")" "$root/usr/bin/java"

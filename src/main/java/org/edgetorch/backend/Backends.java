@@ -53,15 +53,25 @@ public final class Backends {
         };
     }
 
-    private static Backend create(String name) {
-        String platform = platform();
-        String chosen = name.equals("auto") ? (bytedecoHasNatives(platform) ? "bytedeco" : "bridge") : name;
-        if (chosen.equals("bytedeco")) {
-            if (!bytedecoHasNatives(platform)) {
-                throw new UserError("Bytedeco publishes no PyTorch natives for " + platform + "; use --backend bridge");
-            }
-            return new BytedecoBackend();
+    /**
+     * Which backend a request means on a platform: {@code auto} is Bytedeco where it publishes natives,
+     * the bridge elsewhere (linux-arm64). Pure, for tests; throws when Bytedeco is asked for where it has none.
+     */
+    public static String choose(String requested, String platform) {
+        String n = requested == null ? "auto" : requested.toLowerCase(Locale.ROOT);
+        String chosen = n.equals("auto") ? (bytedecoHasNatives(platform) ? "bytedeco" : "bridge") : n;
+        if (chosen.equals("bytedeco") && !bytedecoHasNatives(platform)) {
+            throw new UserError("Bytedeco publishes no PyTorch natives for " + platform
+                    + "; use --backend bridge (the system's LibTorch through edgetorch's bridge)");
         }
-        throw new UserError("the bridge backend is not built into this jar yet");
+        return chosen;
+    }
+
+    private static Backend create(String name) {
+        return switch (choose(name, platform())) {
+            case "bytedeco" -> new BytedecoBackend();
+            case "bridge" -> new org.edgetorch.backend.bridge.BridgeBackend();
+            default -> throw new UserError("unknown backend '" + name + "'");
+        };
     }
 }

@@ -14,6 +14,7 @@ import java.io.PrintWriter;
         description = "MobileNet-V2 through the PyTorch-Mobile optimization path on LibTorch, measured.",
         subcommands = {
                 InfoCommand.class,
+                BridgeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
@@ -49,6 +50,8 @@ public final class Main implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // "--backend bridge": the value is also the name of the `bridge` command.
+        cl.setAllowSubcommandsAsOptionParameters(true);
         cl.setExecutionExceptionHandler(Main::handleFailure);
         return cl;
     }
