@@ -14,6 +14,10 @@ import java.io.PrintWriter;
         description = "MobileNet-V2 through the PyTorch-Mobile optimization path on LibTorch, measured.",
         subcommands = {
                 InfoCommand.class,
+                PreprocessCommand.class,
+                PredictCommand.class,
+                ExportCommand.class,
+                VerifyCommand.class,
                 BridgeCommand.class,
                 CommandLine.HelpCommand.class,
         })

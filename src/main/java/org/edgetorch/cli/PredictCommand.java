@@ -1,0 +1,115 @@
+package org.edgetorch.cli;
+
+import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.image.ImageInput;
+import org.edgetorch.image.ImageInputs;
+import org.edgetorch.image.ImageNetLabels;
+import org.edgetorch.nn.BuiltInModels;
+import org.edgetorch.nn.TorchvisionModel;
+import org.edgetorch.tensor.FloatTensor;
+import org.edgetorch.tensor.TopK;
+import org.edgetorch.util.Json;
+import org.edgetorch.util.UserError;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Top-k ImageNet classes per image, from the built-in MobileNet-V2 or a TorchScript file.")
+public final class PredictCommand implements Runnable {
+
+    @Parameters(paramLabel = "IMAGE|DIR", arity = "1..*", description = "Image files or directories of images.")
+    List<Path> images;
+
+    @Option(names = "--model", paramLabel = "FILE", description = "TorchScript (.pt) or lite-interpreter (.ptl) file instead of the built-in model.")
+    Path model;
+
+    @Option(names = "--topk", paramLabel = "K", description = "Classes shown per image (default: 5).")
+    int topk = 5;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Images per forward pass (default: 8).")
+    int batch = 8;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    ImageOptions imageOptions;
+
+    @Mixin
+    RuntimeOptions runtime;
+
+    @Mixin
+    OutputOptions output;
+
+    @Override
+    public void run() {
+        if (topk < 1 || topk > ImageNetLabels.COUNT) throw new UserError("--topk must be between 1 and 1000, got " + topk);
+        if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
+        List<ImageInput> inputs = ImageInputs.collect(images, imageOptions.preprocessor());
+        runtime.backend();
+        boolean trained;
+        String source;
+        List<FloatTensor> logits = new ArrayList<>();
+        try (ScriptModel m = model != null ? runtime.backend().load(model) : modelOptions.create()) {
+            trained = !(m instanceof TorchvisionModel tm) || tm.trained();
+            source = m.source();
+            for (int i = 0; i < inputs.size(); i += batch) {
+                List<ImageInput> chunk = inputs.subList(i, Math.min(inputs.size(), i + batch));
+                logits.add(m.forward(ImageInputs.batch(chunk)));
+            }
+        }
+        List<Map<String, Object>> results = new ArrayList<>();
+        int index = 0;
+        for (FloatTensor out : logits) {
+            if (out.dim() != 2 || out.size(1) != ImageNetLabels.COUNT) {
+                throw new UserError(source + ": output " + out.shapeString() + " is not [N, 1000] ImageNet logits");
+            }
+            for (int r = 0; r < out.size(0); r++) {
+                float[] row = out.row(r);
+                double[] p = TopK.softmax(row);
+                List<Map<String, Object>> top = new ArrayList<>();
+                for (int k : TopK.indices(row, topk)) {
+                    Map<String, Object> e = new LinkedHashMap<>();
+                    e.put("index", k);
+                    e.put("label", ImageNetLabels.name(k));
+                    e.put("probability", p[k]);
+                    e.put("logit", row[k]);
+                    top.add(e);
+                }
+                Map<String, Object> res = new LinkedHashMap<>();
+                res.put("image", inputs.get(index++).name());
+                res.put("top", top);
+                results.add(res);
+            }
+        }
+        if (output.json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("schema", "edgetorch.predict/1");
+            doc.put("model", source);
+            doc.put("trained_weights", trained);
+            doc.put("results", results);
+            System.out.println(Json.write(doc));
+            return;
+        }
+        System.out.println("model: " + source);
+        if (!trained) System.out.println("(untrained weights: the classes below are meaningless)");
+        for (Map<String, Object> res : results) {
+            System.out.println(res.get("image"));
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> top = (List<Map<String, Object>>) res.get("top");
+            int rank = 1;
+            for (Map<String, Object> e : top) {
+                System.out.printf("  %d. %-32s %6.2f%%  (class %d)%n", rank++, e.get("label"),
+                        100 * (double) e.get("probability"), (int) e.get("index"));
+            }
+        }
+    }
+}

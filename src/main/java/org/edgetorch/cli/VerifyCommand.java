@@ -1,0 +1,87 @@
+package org.edgetorch.cli;
+
+import org.edgetorch.backend.BytedecoBackend;
+import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.image.ImageInput;
+import org.edgetorch.image.ImageInputs;
+import org.edgetorch.image.StudyImages;
+import org.edgetorch.jit.Verification;
+import org.edgetorch.nn.TorchvisionModel;
+import org.edgetorch.tensor.Agreement;
+import org.edgetorch.util.Json;
+import org.edgetorch.util.UserError;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = "Check a TorchScript file against the eager Java model with the same weights; exit 1 beyond the tolerance.")
+public final class VerifyCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "TorchScript file whose weights are a built-in architecture's.")
+    Path model;
+
+    @Option(names = "--images", paramLabel = "IMAGE|DIR", split = ",", description = "Real images (default: the bundled held-out photos).")
+    List<Path> images;
+
+    @Option(names = "--random", paramLabel = "N", description = "Random inputs besides the images (default: 2).")
+    int random = 2;
+
+    @Option(names = "--tolerance", paramLabel = "ABS", description = "Largest allowed absolute logit difference (default: 1e-4).")
+    double tolerance = Verification.DEFAULT_TOLERANCE;
+
+    @Mixin
+    ImageOptions imageOptions;
+
+    @Mixin
+    RuntimeOptions runtime;
+
+    @Mixin
+    OutputOptions output;
+
+    @Override
+    public Integer call() {
+        if (random < 0) throw new UserError("--random must be >= 0");
+        List<ImageInput> inputs = images == null ? StudyImages.heldOut() : ImageInputs.collect(images, imageOptions.preprocessor());
+        var backend = runtime.backend();
+        if (!(backend instanceof BytedecoBackend)) throw new UserError("verify needs the eager Java model, which runs on the bytedeco backend only");
+        Verification.Result r;
+        try (ScriptModel scripted = backend.load(model)) {
+            TorchvisionModel eager = TorchvisionModel.fromModule(((BytedecoBackend.BytedecoScriptModel) scripted).module(), model.toString());
+            if (eager == null) {
+                throw new UserError(model + ": its parameters are not those of a built-in architecture (mobilenet_v2, resnet18), "
+                        + "so there is no eager model to compare with");
+            }
+            r = Verification.run(scripted, eager, inputs, random, tolerance);
+        }
+        if (output.json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("schema", "edgetorch.verify/1");
+            doc.put("model", model.toString());
+            doc.put("tolerance", tolerance);
+            doc.put("passed", r.passed());
+            doc.put("random", r.random());
+            doc.put("images", r.images());
+            System.out.println(Json.write(doc));
+        } else {
+            System.out.printf("%-8s %8s %14s %12s %8s %8s%n", "inputs", "samples", "max abs diff", "cosine", "top-1", "top-5");
+            row("random", r.random());
+            row("images", r.images());
+            System.out.printf("%s: max abs diff %.3g %s tolerance %.1g%n", r.passed() ? "PASS" : "FAIL",
+                    r.maxAbsDiff(), r.passed() ? "<=" : ">", tolerance);
+        }
+        return r.passed() ? 0 : 1;
+    }
+
+    private static void row(String name, Agreement a) {
+        if (a == null) return;
+        System.out.printf("%-8s %8d %14.3g %12.8f %7.0f%% %7.0f%%%n", name, a.samples(), a.maxAbsDiff(), a.cosine(),
+                100 * a.top1(), 100 * a.top5());
+    }
+}
