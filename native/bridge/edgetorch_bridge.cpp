@@ -187,6 +187,8 @@ struct Model::Impl {
     std::unique_ptr<torch::jit::Module> script;
     std::unique_ptr<torch::jit::mobile::Module> mobile;
     at::Tensor output;  // float32, contiguous
+    std::vector<c10::IValue> inputs;  // prepared by prepare_input for run_loop
+    double sink = 0;
     std::string error;
 
     bool fail(const std::string& e) {
@@ -202,6 +204,13 @@ struct Model::Impl {
     c10::IValue run(std::vector<c10::IValue>& inputs) {
         if (script) return script->forward(inputs);
         return mobile->forward(inputs);
+    }
+
+    // Adds the first element of a tensor output to the sink (cheap, and depends on the whole call).
+    void fold(const c10::IValue& out) {
+        if (!out.isTensor()) throw std::runtime_error("forward returned " + out.tagKind() + ", expected a Tensor");
+        const at::Tensor& t = out.toTensor();
+        if (t.numel() > 0) sink += t.is_quantized() ? t.dequantize().flatten()[0].item<double>() : t.flatten()[0].item<double>();
     }
 
     // The output as a float tensor on which output_* can read; fails for non-tensor outputs.
@@ -282,32 +291,39 @@ void Model::output_data(float* out) const {
     std::copy(p, p + impl_->output.numel(), out);
 }
 
-long long Model::benchmark(const float* data, const long long* shape, int ndim,
-                           long long warmup_runs, long long warmup_min_ns,
-                           long long runs, long long min_ns,
-                           long long* wall, long long* cpu, long long capacity) {
+bool Model::prepare_input(const float* data, const long long* shape, int ndim) {
     impl_->error.clear();
-    if (!loaded()) return impl_->fail_count("no model loaded");
+    impl_->inputs.clear();
     int64_t numel = 0;
     std::string bad = check_tensor_args(data, shape, ndim, &numel);
-    if (!bad.empty()) return impl_->fail_count(bad);
-    if (wall == nullptr || cpu == nullptr || capacity < 1) return impl_->fail_count("no room for samples");
-    if (warmup_runs < 0 || warmup_min_ns < 0 || runs < 0 || min_ns < 0) return impl_->fail_count("negative run count or time");
-    if (runs > capacity) return impl_->fail_count("runs exceed the sample capacity");
+    if (!bad.empty()) return impl_->fail(bad);
+    std::string err = guarded([&] {
+        std::vector<int64_t> sizes(shape, shape + ndim);
+        impl_->inputs.push_back(torch::from_blob(const_cast<float*>(data), sizes, at::kFloat).clone());
+    });
+    return err.empty() ? true : impl_->fail(err);
+}
+
+long long Model::run_loop(long long warmup_runs, long long measured_runs,
+                          long long* wall, long long* cpu, long long capacity) {
+    impl_->error.clear();
+    if (!loaded()) return impl_->fail_count("no model loaded");
+    if (impl_->inputs.empty()) return impl_->fail_count("no input prepared");
+    if (warmup_runs < 0 || measured_runs < 0) return impl_->fail_count("negative run count");
+    if (measured_runs > 0 && (wall == nullptr || cpu == nullptr || capacity < measured_runs)) {
+        return impl_->fail_count("no room for the samples");
+    }
     long long measured = 0;
     std::string err = guarded([&] {
         c10::InferenceMode guard;
-        std::vector<int64_t> sizes(shape, shape + ndim);
-        at::Tensor in = torch::from_blob(const_cast<float*>(data), sizes, at::kFloat).clone();
-        std::vector<c10::IValue> inputs{in};
+        std::vector<c10::IValue>& inputs = impl_->inputs;
         c10::IValue last;
-
-        long long start = wall_ns();
-        for (long long i = 0; i < warmup_runs || wall_ns() - start < warmup_min_ns; i++) {
-            last = impl_->run(inputs);
+        for (long long i = 0; i < warmup_runs; i++) {
+            c10::IValue r = impl_->run(inputs);
+            impl_->fold(r);
+            last = std::move(r);
         }
-        start = wall_ns();
-        while (measured < capacity && (measured < runs || wall_ns() - start < min_ns)) {
+        for (; measured < measured_runs; measured++) {
             long long w0 = wall_ns();
             long long c0 = thread_cpu_ns();
             c10::IValue r = impl_->run(inputs);
@@ -315,13 +331,17 @@ long long Model::benchmark(const float* data, const long long* shape, int ndim,
             long long w1 = wall_ns();
             wall[measured] = w1 - w0;
             cpu[measured] = (c0 < 0 || c1 < 0) ? -1 : c1 - c0;
-            measured++;
+            impl_->fold(r);
             last = std::move(r);  // outside the timed region: the previous result is freed here
         }
         if (!last.isNone()) impl_->keep(last);
     });
     if (!err.empty()) return impl_->fail_count(err);
     return measured;
+}
+
+double Model::sink() const {
+    return impl_->sink;
 }
 
 bool Model::save_for_mobile(const std::string& path, bool optimize) {

@@ -65,16 +65,17 @@ public:
     long long output_numel() const;
     void output_data(float* out) const;
 
-    // Benchmark loop, entirely in C++: warm-up runs until at least warmup_runs runs and warmup_min_ns
-    // nanoseconds have passed; then measured runs until at least runs runs and min_ns nanoseconds, but
-    // never more than capacity. Each measured run stores its wall time (monotonic raw clock) and the
-    // calling thread's CPU time in nanoseconds. The timed region holds the forward call only; its
-    // result is kept alive past the region (and as output_*). Returns the number of measured runs,
-    // or -1 with error().
-    long long benchmark(const float* data, const long long* shape, int ndim,
-                        long long warmup_runs, long long warmup_min_ns,
-                        long long runs, long long min_ns,
-                        long long* wall_ns, long long* cpu_ns, long long capacity);
+    // The benchmark loop, entirely in C++ (the bench harness's NativeLoop). prepare_input copies the
+    // input into a LibTorch tensor once (not timed); run_loop then runs warmup_runs untimed and
+    // measured_runs timed forward calls on it. The timed region holds the forward call only: wall time
+    // (monotonic raw clock) and the calling thread's CPU time, read around it, in nanoseconds, stored in
+    // wall_ns / cpu_ns (capacity values). Every output is released outside the timed region, after its
+    // first element has been added to sink(), so no call can be skipped. Returns the number of measured
+    // runs, or -1 with error(). The last output stays readable through output_*.
+    bool prepare_input(const float* data, const long long* shape, int ndim);
+    long long run_loop(long long warmup_runs, long long measured_runs,
+                       long long* wall_ns, long long* cpu_ns, long long capacity);
+    double sink() const;
 
     // Cross-check helper for TorchScript models: optimizeForMobile (optional) and _save_for_mobile
     // with this LibTorch, i.e. a .ptl its own lite interpreter reads. False on failure, with error().
@@ -87,7 +88,7 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// Clocks used by Model::benchmark (exposed for the harness's overhead measurement).
+// Clocks used by Model::run_loop (exposed for the harness's overhead measurement).
 long long wall_ns();
 long long thread_cpu_ns();
 

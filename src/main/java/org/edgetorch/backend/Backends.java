@@ -32,6 +32,19 @@ public final class Backends {
         return current;
     }
 
+    /**
+     * Guards code that uses Bytedeco's classes directly (the Java models, the tracer): on the bridge backend
+     * they would load a second LibTorch (x86) or find no natives (linux-arm64).
+     */
+    public static void requireBytedeco(String what) {
+        Backend b = get();
+        if (!b.name().equals("bytedeco")) {
+            throw new UserError(what + " needs the Bytedeco backend (LibTorch 2.10 presets), but this process runs on the "
+                    + b.name() + " backend (LibTorch " + b.libtorchVersion() + ", " + platform() + "); "
+                    + "pass a TorchScript file made on x86 instead (--model FILE.pt / .ptl, from `edgetorch export`)");
+        }
+    }
+
     /** The platform as JavaCPP names it: linux-x86_64, linux-arm64, macosx-arm64, ... */
     public static String platform() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);

@@ -19,6 +19,7 @@ public final class ModelOptions {
     public long seed = 0;
 
     public TorchvisionModel create() {
+        org.edgetorch.backend.Backends.requireBytedeco("the built-in Java model");
         TorchvisionModel m = BuiltInModels.create(arch, weights, seed);
         if (!m.trained()) System.err.println("note: " + BuiltInModels.UNTRAINED_NOTE);
         return m;

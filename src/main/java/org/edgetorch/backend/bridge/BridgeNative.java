@@ -83,11 +83,13 @@ public final class BridgeNative {
 
         public native void output_data(float[] out);
 
-        public native @Cast("long long") long benchmark(float[] data, @Cast("const long long*") long[] shape, int ndim,
-                                                        @Cast("long long") long warmupRuns, @Cast("long long") long warmupMinNs,
-                                                        @Cast("long long") long runs, @Cast("long long") long minNs,
-                                                        @Cast("long long*") long[] wallNs, @Cast("long long*") long[] cpuNs,
-                                                        @Cast("long long") long capacity);
+        public native @Cast("bool") boolean prepare_input(float[] data, @Cast("const long long*") long[] shape, int ndim);
+
+        public native @Cast("long long") long run_loop(@Cast("long long") long warmupRuns, @Cast("long long") long measuredRuns,
+                                                       @Cast("long long*") long[] wallNs, @Cast("long long*") long[] cpuNs,
+                                                       @Cast("long long") long capacity);
+
+        public native double sink();
 
         public native @Cast("bool") boolean save_for_mobile(@StdString String path, @Cast("bool") boolean optimize);
 

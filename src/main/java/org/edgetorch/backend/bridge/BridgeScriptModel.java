@@ -43,24 +43,36 @@ public final class BridgeScriptModel implements ScriptModel {
         return new FloatTensor(shape, data);
     }
 
-    /** Per-run samples of a benchmark loop run entirely in C++, and the output of the last run. */
-    public record LoopResult(long[] wallNs, long[] cpuNs, FloatTensor lastOutput) {
+    /** Samples of one {@link #runLoop} call, in nanoseconds, and the running sink of all outputs so far. */
+    public record LoopSamples(long[] wallNs, long[] cpuNs, double sink) {
+    }
+
+    /** Copies the input into the bridge once, for {@link #runLoop} (not timed). */
+    public void prepareLoop(FloatTensor input) {
+        checkOpen();
+        if (!model.prepare_input(input.data(), input.shape(), input.dim())) {
+            throw new UserError(source + ": cannot prepare input " + input.shapeString() + ": " + firstLine(model.error()));
+        }
     }
 
     /**
-     * Warm-up until at least {@code warmupRuns} runs and {@code warmupMinNs}; then measured runs until at
-     * least {@code runs} runs and {@code minNs}, at most {@code capacity}. All of it happens in C++; the
-     * timed region holds the forward call only (monotonic raw wall clock, calling thread's CPU clock).
+     * {@code warmupRuns} untimed then {@code measuredRuns} timed forward calls on the prepared input, all in
+     * C++: the timed region holds the forward call only (monotonic raw wall clock, calling thread's CPU clock).
      */
-    public LoopResult benchmark(FloatTensor input, long warmupRuns, long warmupMinNs, long runs, long minNs, int capacity) {
+    public LoopSamples runLoop(int warmupRuns, int measuredRuns) {
         checkOpen();
-        if (warmupRuns < 0 || warmupMinNs < 0 || runs < 0 || minNs < 0) throw new UserError("run counts and times must not be negative");
-        if (capacity < 1 || runs > capacity) throw new UserError("sample capacity " + capacity + " must hold the " + runs + " runs");
-        long[] wall = new long[capacity];
-        long[] cpu = new long[capacity];
-        long n = model.benchmark(input.data(), input.shape(), input.dim(), warmupRuns, warmupMinNs, runs, minNs, wall, cpu, capacity);
-        if (n < 0) throw new UserError(source + ": benchmark failed on input " + input.shapeString() + ": " + firstLine(model.error()));
-        return new LoopResult(Arrays.copyOf(wall, (int) n), Arrays.copyOf(cpu, (int) n), output());
+        if (warmupRuns < 0 || measuredRuns < 0) throw new IllegalArgumentException("negative run count");
+        long[] wall = new long[Math.max(1, measuredRuns)];
+        long[] cpu = new long[wall.length];
+        long n = model.run_loop(warmupRuns, measuredRuns, wall, cpu, wall.length);
+        if (n < 0) throw new UserError(source + ": forward failed in the benchmark loop: " + firstLine(model.error()));
+        return new LoopSamples(Arrays.copyOf(wall, (int) n), Arrays.copyOf(cpu, (int) n), model.sink());
+    }
+
+    /** The output of the last call of {@link #runLoop}. */
+    public FloatTensor lastOutput() {
+        checkOpen();
+        return output();
     }
 
     /**
@@ -80,9 +92,23 @@ public final class BridgeScriptModel implements ScriptModel {
         if (model.isNull()) throw new IllegalStateException(source + " is closed");
     }
 
-    private static String firstLine(String s) {
+    /**
+     * One line for users. TorchScript interpreter failures start with "The following operation failed in
+     * the TorchScript interpreter." and a traceback; the cause is the last "...Error: " line.
+     */
+    static String firstLine(String s) {
         if (s == null || s.isBlank()) return "unknown error";
         String m = s.strip();
+        if (m.startsWith("The following operation failed")) {
+            String[] lines = m.split("\n");
+            for (int i = lines.length - 1; i >= 0; i--) {
+                String l = lines[i].strip();
+                if (l.matches("^[A-Za-z]*Error: .*")) return l.substring(l.indexOf(": ") + 2);
+            }
+            for (int i = lines.length - 1; i >= 0; i--) {
+                if (!lines[i].isBlank()) return lines[i].strip();
+            }
+        }
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
     }
