@@ -19,6 +19,7 @@ import java.io.PrintWriter;
                 ExportCommand.class,
                 VerifyCommand.class,
                 BridgeCommand.class,
+                CompareCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
