@@ -131,7 +131,7 @@ public final class CrossComparison {
         return null;
     }
 
-    private record Pair(FloatTensor ref, FloatTensor other) {
+    record Pair(FloatTensor ref, FloatTensor other) {
     }
 
     /**
