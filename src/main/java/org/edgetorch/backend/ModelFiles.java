@@ -80,6 +80,23 @@ public final class ModelFiles {
         }
     }
 
+    /**
+     * The line of a LibTorch message that says what went wrong. Errors raised inside the TorchScript
+     * interpreter start with a generic line and a TorchScript traceback, and end with the cause
+     * ({@code RuntimeError: self must be a matrix}); other messages say it in their first line.
+     */
+    public static String reason(String message) {
+        if (message == null) return "unknown error";
+        if (message.startsWith("The following operation failed in the TorchScript interpreter")) {
+            String[] lines = message.strip().split("\n");
+            for (int i = lines.length - 1; i > 0; i--) {
+                String l = lines[i].strip();
+                if (l.matches("^[A-Za-z.]*(Error|Exception): .*")) return l.substring(l.indexOf(": ") + 2);
+            }
+        }
+        return firstLine(message);
+    }
+
     /** LibTorch messages carry a C++ backtrace after the first line; users need only the first. */
     public static String firstLine(String message) {
         if (message == null) return "unknown error";

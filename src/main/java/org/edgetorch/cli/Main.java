@@ -18,6 +18,7 @@ import java.io.PrintWriter;
                 PredictCommand.class,
                 ExportCommand.class,
                 VerifyCommand.class,
+                BenchCommand.class,
                 BridgeCommand.class,
                 CompareCommand.class,
                 CommandLine.HelpCommand.class,
