@@ -1,6 +1,7 @@
 // edgetorch_bridge.cpp: see edgetorch_bridge.h. Included by the JNI source JavaCPP generates, so the
 // bridge is one shared library (libjniBridgeNative.so) that links the system's LibTorch.
 #include "edgetorch_bridge.h"
+#include "edgetorch_clock.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
@@ -18,9 +19,6 @@
 #include <limits>
 #include <sstream>
 
-#if defined(__linux__) || defined(__APPLE__)
-#include <time.h>
-#endif
 
 namespace edgetorch {
 namespace bridge {
@@ -75,26 +73,21 @@ std::string check_tensor_args(const float* data, const long long* shape, int ndi
 
 }  // namespace
 
+// The bench harness's clocks (native/edgetorch_clock.h), so native and Java-timed loops measure alike.
 long long wall_ns() {
-#if defined(__linux__)
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC_RAW, &t);
-    return (long long) t.tv_sec * 1000000000LL + t.tv_nsec;
-#elif defined(__APPLE__)
-    return (long long) clock_gettime_nsec_np(CLOCK_UPTIME_RAW);
-#else
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-#endif
+    return ::edgetorch::wall_ns();
 }
 
 long long thread_cpu_ns() {
-#if defined(__linux__) || defined(__APPLE__)
-    struct timespec t;
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0) return -1;
-    return (long long) t.tv_sec * 1000000000LL + t.tv_nsec;
-#else
-    return -1;
-#endif
+    return ::edgetorch::thread_cpu_ns();
+}
+
+std::string wall_clock_name() {
+    return ::edgetorch::wall_clock_name();
+}
+
+std::string cpu_clock_name() {
+    return ::edgetorch::cpu_clock_name();
 }
 
 std::string compiled_version() {

@@ -88,9 +88,11 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// Clocks used by Model::run_loop (exposed for the harness's overhead measurement).
+// Clocks used by Model::run_loop: those of native/edgetorch_clock.h, the bench harness's.
 long long wall_ns();
 long long thread_cpu_ns();
+std::string wall_clock_name();
+std::string cpu_clock_name();
 
 }  // namespace bridge
 }  // namespace edgetorch

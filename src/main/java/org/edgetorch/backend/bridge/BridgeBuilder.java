@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * travel in the jar ({@code org/edgetorch/backend/bridge/src/}).
  */
 public final class BridgeBuilder {
-    private static final String[] SOURCES = {"edgetorch_bridge.h", "edgetorch_bridge.cpp"};
+    private static final String[] SOURCES = {"edgetorch_bridge.h", "edgetorch_bridge.cpp", "edgetorch_clock.h"};
 
     /** Where a LibTorch keeps its headers and libraries, and the C++ ABI its libraries use. */
     public record LibTorchLayout(Path root, Path include, Path lib, Boolean cxx11Abi) {

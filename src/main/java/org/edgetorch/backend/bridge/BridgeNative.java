@@ -54,6 +54,10 @@ public final class BridgeNative {
 
     public static native @Cast("long long") long thread_cpu_ns();
 
+    public static native @StdString String wall_clock_name();
+
+    public static native @StdString String cpu_clock_name();
+
     /** A module loaded by the bridge's LibTorch; failures leave their message in {@link #error()}. */
     @Name("Model")
     public static final class Model extends Pointer {

@@ -16,6 +16,11 @@ public final class BridgeScriptModel implements ScriptModel {
         this.source = source;
     }
 
+    @Override
+    public java.util.Optional<org.edgetorch.backend.NativeLoop> nativeLoop() {
+        return java.util.Optional.of(new BridgeNativeLoop(this));
+    }
+
     /** Whether the lite interpreter ({@code _load_for_mobile}) runs it. */
     public boolean lite() {
         return model.lite();

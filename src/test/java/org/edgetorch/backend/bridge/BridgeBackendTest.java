@@ -179,7 +179,19 @@ class BridgeBackendTest {
         assertTrue(builtIn.stderr().contains("edgetorch: "), builtIn.stderr());
 
         Child bad = child("org.edgetorch.cli.Main", "--backend", "bridge", "bench", "--model", dir.resolve("garbage.pt").toString());
-        assertTrue(bad.exit() == 1 || bad.exit() == 2, "exit " + bad.exit() + ": " + bad.stderr());
-        assertTrue(!bad.stderr().contains("SIGABRT") && !bad.stderr().contains("hs_err"), bad.stderr());
+        assertEquals(1, bad.exit(), bad.stderr());
+        assertTrue(bad.stderr().contains("edgetorch: ") && bad.stderr().contains("could not load it"), bad.stderr());
+
+        Child bench = child("org.edgetorch.cli.Main", "--backend", "bridge", "bench", "--model", dir.resolve("tiny.pt").toString(),
+                "--model", dir.resolve("tiny.ptl").toString(), "--shape", "2,3,2,2", "--warmup", "2", "--warmup-time", "0",
+                "--runs", "5", "--min-time", "0", "--quiet", "--json");
+        assertEquals(0, bench.exit(), bench.stderr());
+        JsonObject report = Json.parse(bench.stdout()).getAsJsonObject();
+        assertEquals("bridge", report.getAsJsonObject("environment").get("backend").getAsString());
+        for (JsonElement t : report.getAsJsonArray("targets")) {
+            JsonObject target = t.getAsJsonObject();
+            assertEquals("native", target.get("timing_loop").getAsString(), target.toString());
+            assertTrue(target.get("runs").getAsInt() >= 5);
+        }
     }
 }
