@@ -61,7 +61,7 @@ public final class PredictCommand implements Runnable {
         boolean trained;
         String source;
         List<FloatTensor> logits = new ArrayList<>();
-        org.edgetorch.crosscheck.IoRecorder recorder = saveIo.recorder("predict", runtime.backend(),
+        org.edgetorch.crosscheck.IoRecorder recorder = saveIo.recorder("predict", runtime::backend,
                 "OpenCV decode, shorter side 256 (" + imageOptions.resize + "), center crop 224, ImageNet mean/std");
         org.edgetorch.crosscheck.PredictIo io = recorder == null ? null : new org.edgetorch.crosscheck.PredictIo(recorder, saveIo.saveIo);
         try (ScriptModel m = model != null ? runtime.backend().load(model) : modelOptions.create()) {

@@ -23,10 +23,10 @@ public final class SaveIoOptions {
     public Path replay;
 
     /** A recorder when --save-io was given (with --replay's tensors added), else null. */
-    public IoRecorder recorder(String command, Backend backend, String preprocessing) {
+    public IoRecorder recorder(String command, java.util.function.Supplier<Backend> backend, String preprocessing) {
         if (replay != null && saveIo == null) throw new org.edgetorch.util.UserError("--replay needs --save-io FILE");
         if (saveIo == null) return null;
-        IoRecorder r = IoRecorder.start(command, backend, preprocessing);
+        IoRecorder r = IoRecorder.start(command, backend.get(), preprocessing);
         if (replay != null) r.replay(IoFile.read(replay));
         return r;
     }

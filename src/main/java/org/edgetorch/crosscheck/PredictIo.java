@@ -39,6 +39,12 @@ public final class PredictIo {
         return modelFile.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".ptl") ? "lite" : "torchscript";
     }
 
+    /** Images are matched across machines by file name: the folders may differ. */
+    public static String imageId(String name) {
+        int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
+        return slash < 0 ? name : name.substring(slash + 1);
+    }
+
     public void model(String variant, String kind, String source) {
         this.variant = variant;
         this.kind = kind;
@@ -48,7 +54,7 @@ public final class PredictIo {
     /** One forward call's images, logits and wall time. */
     public void batch(List<ImageInput> images, FloatTensor logits, long wallNs) {
         List<String> ids = new ArrayList<>();
-        for (ImageInput i : images) ids.add(recorder.input(i.name(), i.name(), "image", null, i.tensor()));
+        for (ImageInput i : images) ids.add(recorder.input(imageId(i.name()), i.name(), "image", null, i.tensor()));
         recorder.outputs(variant, source, kind, ids, logits);
         if (calls++ > 0) perImageMs.add(wallNs / 1e6 / images.size());
     }

@@ -109,6 +109,33 @@ class CompareCommandTest {
         assertEquals(0.0, v.getAsJsonObject("model").get("max_abs_diff").getAsDouble());
         assertEquals(1, v.getAsJsonObject("end_to_end").get("samples").getAsInt());
 
+        Path garbage = dir.resolve("garbage.pt");
+        try (var z = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(garbage))) {
+            z.putNextEntry(new java.util.zip.ZipEntry("g/data.pkl"));
+            z.write(new byte[]{(byte) 0x80, 2, 'q'});
+            z.putNextEntry(new java.util.zip.ZipEntry("g/code/__torch__/m.py"));
+            z.write("junk".getBytes());
+            z.closeEntry();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        Path c = dir.resolve("c.json");
+        Run bench = run("bench", "--model", pt.toString(), "--model", garbage.toString(), "--input", "images/orange.jpg",
+                "--warmup", "1", "--warmup-time", "0", "--runs", "3", "--min-time", "0", "--quiet",
+                "--save-io", c.toString(), "--replay", a.toString());
+        assertEquals(0, bench.code(), bench.err());
+        assertTrue(bench.err().contains("garbage.pt left out"), bench.err());
+        IoFile fc = IoFile.read(c);
+        assertEquals("bench", fc.command());
+        IoFile.Variant pool = fc.variant("pool.pt");
+        assertEquals(3, pool.outputs().size(), "bench input + two replays");
+        assertEquals("bench", pool.latency().source());
+        assertTrue(pool.latency().runs() >= 3);
+        assertTrue(fc.variant("garbage.pt").error().contains("could not load it"), fc.variant("garbage.pt").error());
+        Run cmpBench = run("compare", a.toString(), c.toString());
+        assertEquals(0, cmpBench.code(), cmpBench.out() + cmpBench.err());
+        assertTrue(cmpBench.out().contains("garbage.pt: only in the other file"), cmpBench.out());
+
         Run noSave = run("predict", "--model", pt.toString(), "--replay", a.toString(), "images/orange.jpg");
         assertEquals(1, noSave.code());
         assertTrue(noSave.err().contains("--replay needs --save-io"), noSave.err());
