@@ -75,7 +75,7 @@ public record IoFile(String schema, String created, String command, Map<String, 
 
     /**
      * Per-inference latency in milliseconds. {@code source}: {@code bench} (the harness's measured runs) or
-     * {@code predict} (wall time of each forward call after the first, divided by its batch size).
+     * {@code predict} (wall time of each forward call after the first two, divided by its batch size).
      */
     public record Latency(String source, int runs, double minMs, double medianMs, double meanMs, double p90Ms) {
     }

@@ -140,10 +140,25 @@ public final class IoRecorder {
         }
         Map<String, IoFile.Variant> vs = new LinkedHashMap<>();
         for (IoFile.Variant v : old.variants()) vs.put(v.name(), v);
-        for (IoFile.Variant v : mine.variants()) vs.put(v.name(), v);
+        for (IoFile.Variant v : mine.variants()) vs.merge(v.name(), v, IoRecorder::mergeVariant);
         String pre = mine.preprocessing() != null ? mine.preprocessing() : old.preprocessing();
         String command = old.command().equals(mine.command()) ? mine.command() : old.command() + "+" + mine.command();
         return new IoFile(IoFile.SCHEMA, mine.created(), command, mine.machine(), pre, List.copyOf(ins.values()), List.copyOf(vs.values()));
+    }
+
+    /**
+     * The same variant run again (predict on more images, then bench for latency): outputs are united (new
+     * ones win), bench latency wins over predict's, and the newer run's error (or success) stands.
+     */
+    static IoFile.Variant mergeVariant(IoFile.Variant old, IoFile.Variant mine) {
+        Map<String, IoFile.Output> outs = new LinkedHashMap<>();
+        for (IoFile.Output o : old.outputs()) outs.put(o.input(), o);
+        for (IoFile.Output o : mine.outputs()) outs.put(o.input(), o);
+        IoFile.Latency lat = mine.latency();
+        if (lat == null || old.latency() != null && old.latency().source().equals("bench") && !lat.source().equals("bench")) {
+            lat = old.latency();
+        }
+        return new IoFile.Variant(mine.name(), mine.source(), mine.kind(), List.copyOf(outs.values()), lat, mine.error());
     }
 
     private static final class VariantBuilder {

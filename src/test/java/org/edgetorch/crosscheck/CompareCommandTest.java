@@ -89,23 +89,24 @@ class CompareCommandTest {
 
         Path a = dir.resolve("a.json"), b = dir.resolve("b.json");
         Run first = run("predict", "--model", pt.toString(), "--batch", "1", "--save-io", a.toString(),
-                "images/orange.jpg", "images/apple.jpg");
+                "images/orange.jpg", "images/apple.jpg", "images/baboon.jpg");
         assertEquals(0, first.code(), first.err());
         IoFile fa = IoFile.read(a);
-        assertEquals(2, fa.inputs().size());
+        assertEquals(3, fa.inputs().size());
         assertEquals("pool.pt", fa.variants().get(0).name());
-        assertEquals(2, fa.variants().get(0).outputs().size());
+        assertEquals(3, fa.variants().get(0).outputs().size());
         assertEquals("predict", fa.variants().get(0).latency().source());
+        assertEquals(1, fa.variants().get(0).latency().runs(), "the first two calls are not timed");
         assertEquals(java.util.List.of(1L, 1000L), java.util.Arrays.stream(fa.variants().get(0).outputs().get(0).tensor().shape()).boxed().toList());
 
         Run second = run("predict", "--model", pt.toString(), "--save-io", b.toString(), "--replay", a.toString(), "images/orange.jpg");
         assertEquals(0, second.code(), second.err());
         IoFile fb = IoFile.read(b);
-        assertEquals(3, fb.inputs().size(), "own image + two replays");
+        assertEquals(4, fb.inputs().size(), "own image + three replays");
         Run cmp = run("compare", "--json", a.toString(), b.toString());
         assertEquals(0, cmp.code(), cmp.err() + cmp.out());
         JsonObject v = Json.parse(cmp.out()).getAsJsonObject().getAsJsonArray("variants").get(0).getAsJsonObject();
-        assertEquals(2, v.getAsJsonObject("model").get("samples").getAsInt());
+        assertEquals(3, v.getAsJsonObject("model").get("samples").getAsInt());
         assertEquals(0.0, v.getAsJsonObject("model").get("max_abs_diff").getAsDouble());
         assertEquals(1, v.getAsJsonObject("end_to_end").get("samples").getAsInt());
 
@@ -128,7 +129,7 @@ class CompareCommandTest {
         IoFile fc = IoFile.read(c);
         assertEquals("bench", fc.command());
         IoFile.Variant pool = fc.variant("pool.pt");
-        assertEquals(3, pool.outputs().size(), "bench input + two replays");
+        assertEquals(4, pool.outputs().size(), "bench input + three replays");
         assertEquals("bench", pool.latency().source());
         assertTrue(pool.latency().runs() >= 3);
         assertTrue(fc.variant("garbage.pt").error().contains("could not load it"), fc.variant("garbage.pt").error());

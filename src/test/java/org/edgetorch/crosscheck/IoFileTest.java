@@ -87,6 +87,19 @@ class IoFileTest {
         assertEquals(2, merged.variants().size());
         assertEquals(1, IoFile.read(f).inputs().size());
 
+        IoRecorder more = new IoRecorder("bench", IoFiles.machine("linux-arm64", "2.6.0"), null);
+        more.input("b.jpg", "b.jpg", "image", null, IoFiles.image(2));
+        more.output("fp32.pt", "fp32.pt", "torchscript", "b.jpg", IoFiles.logits(2));
+        more.latency("fp32.pt", "fp32.pt", "torchscript", new IoFile.Latency("bench", 5, 1, 2, 2, 3));
+        IoFile.Variant fp32 = more.save(f).variant("fp32.pt");
+        assertEquals(2, fp32.outputs().size(), "outputs of both runs");
+        assertEquals("bench", fp32.latency().source());
+        IoRecorder predictAgain = new IoRecorder("predict", IoFiles.machine("linux-arm64", "2.6.0"), null);
+        predictAgain.input("a.jpg", "a.jpg", "image", null, IoFiles.image(1));
+        predictAgain.output("fp32.pt", "fp32.pt", "torchscript", "a.jpg", IoFiles.logits(1));
+        predictAgain.latency("fp32.pt", "fp32.pt", "torchscript", new IoFile.Latency("predict", 1, 9, 9, 9, 9));
+        assertEquals("bench", predictAgain.save(f).variant("fp32.pt").latency().source(), "predict's coarse timing does not replace bench's");
+
         IoRecorder changed = new IoRecorder("predict", IoFiles.machine("linux-arm64", "2.6.0"), null);
         changed.input("a.jpg", "a.jpg", "image", null, IoFiles.image(99));
         UserError e = assertThrows(UserError.class, () -> changed.save(f));
@@ -96,6 +109,7 @@ class IoFileTest {
         e = assertThrows(UserError.class, () -> x86.save(f));
         assertTrue(e.getMessage().contains("another machine"), e.getMessage());
         assertEquals(2, IoFile.read(f).variants().size(), "a refused save leaves the file as it was");
+        assertEquals(2, IoFile.read(f).inputs().size());
     }
 
     @Test
