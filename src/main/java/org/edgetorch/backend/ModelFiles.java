@@ -45,16 +45,20 @@ public final class ModelFiles {
                 if (local.equals("bytecode.pkl")) bytecode = true;
                 if (local.startsWith("code/")) code = true;
             }
-            // Reading every entry's CRC catches truncation inside the archive, which the
-            // central directory alone does not show.
+            // Every entry's CRC is compared in Java: java.util.zip checks none for the STORED entries
+            // TorchScript writes, and LibTorch's reader does not either, so a damaged weight would
+            // otherwise load silently. Reading every entry also catches truncation inside the archive.
             entries = zip.entries();
             byte[] buf = new byte[1 << 16];
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
+                crc.reset();
                 try (var in = zip.getInputStream(e)) {
-                    while (in.read(buf) >= 0) {
-                        // drain: CRC is checked at end of stream
-                    }
+                    for (int n; (n = in.read(buf)) >= 0; ) crc.update(buf, 0, n);
+                }
+                if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
+                    throw new UserError(file + ": damaged archive: entry " + e.getName() + " fails its CRC check");
                 }
             }
         } catch (IOException e) {

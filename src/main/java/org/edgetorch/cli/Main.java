@@ -21,6 +21,8 @@ import java.io.PrintWriter;
                 BenchCommand.class,
                 BridgeCommand.class,
                 CompareCommand.class,
+                QuantizeCommand.class,
+                OptimizeCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,0 +1,139 @@
+package org.edgetorch.quant;
+
+import org.bytedeco.pytorch.Graph;
+import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.JitNode;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.Value;
+import org.bytedeco.pytorch.global.torch;
+import org.edgetorch.quant.OpGraph.Activation;
+import org.edgetorch.quant.OpGraph.Node;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes the quantized module: {@code quantize_per_tensor} at the input, {@code quantized::conv2d(_relu)},
+ * {@code quantized::linear(_relu)} and {@code quantized::add(_relu)} on weights prepacked under the
+ * current engine (held as module attributes, serialized by the packed classes' __getstate__), pooling
+ * and flattening on quantized tensors, {@code dequantize} at the output.
+ */
+final class StaticEmitter {
+    static final String CLASS_NAME = "__torch__.edgetorch.QuantizedModel";
+    /** Quantized kernels saturate at the ends of the uint8 type, whatever range the parameters use. */
+    private static final long DTYPE_MIN = 0;
+    private static final long DTYPE_MAX = 255;
+
+    record Emitted(JitModule module, int convs, int linears, int adds, int saturatedActivations, int explicitClamps) {
+    }
+
+    private StaticEmitter() {
+    }
+
+    /** The engine must already be selected: prepacking lays weights out for it. */
+    static Emitted emit(OpGraph g, Map<Integer, QParams> qparams, boolean perChannel) {
+        JitModule root = TorchIR.newModule(CLASS_NAME);
+        Map<Node, String> packedAttr = new HashMap<>();
+        Set<String> used = new HashSet<>();
+        for (Node n : g.nodes) {
+            if (n.kind != OpGraph.Kind.CONV && n.kind != OpGraph.Kind.LINEAR) continue;
+            Tensor qw = perChannel ? WeightQuantizer.perChannel(n.weight) : WeightQuantizer.perTensor(n.weight);
+            PackedWeights.Packed p = n.kind == OpGraph.Kind.CONV
+                    ? PackedWeights.conv2d(qw, n.bias, n.stride, n.padding, n.dilation, n.groups, n.where)
+                    : PackedWeights.linear(qw, n.bias, n.where);
+            String name = unique(n.name + "_packed", used);
+            root.register_attribute(name, p.type(), p.value(), false, false);
+            packedAttr.put(n, name);
+        }
+        TorchIR.defineIdentityForward(root);
+        Graph graph = root.get_method("forward").graph();
+        JitNode ret = graph.return_node();
+        graph.setInsertPoint(ret);
+        Value self = graph.inputs().get(0);
+        Map<Integer, Value> v = new HashMap<>();
+        QParams in = qparams.get(OpGraph.INPUT);
+        v.put(OpGraph.INPUT, TorchIR.op(graph, "aten::quantize_per_tensor", graph.inputs().get(1),
+                TorchIR.f(graph, in.scale()), TorchIR.i(graph, in.zeroPoint()), TorchIR.dtype(graph, torch.ScalarType.QUInt8)));
+        int convs = 0, linears = 0, adds = 0, saturated = 0, clamps = 0;
+        for (Node n : g.nodes) {
+            Value x = v.get(n.inputs[0]);
+            Value y;
+            switch (n.kind) {
+                case CONV, LINEAR, ADD -> {
+                    QParams q = qparams.get(n.output);
+                    boolean relu = n.fused != null && n.fused.min() == 0;
+                    String base = switch (n.kind) {
+                        case CONV -> "quantized::conv2d";
+                        case LINEAR -> "quantized::linear";
+                        default -> "quantized::add";
+                    };
+                    Value second = n.kind == OpGraph.Kind.ADD ? v.get(n.inputs[1]) : graph.insertGetAttr(self, packedAttr.get(n));
+                    y = TorchIR.op(graph, base + (relu ? "_relu" : ""), x, second, TorchIR.f(graph, q.scale()), TorchIR.i(graph, q.zeroPoint()));
+                    if (n.fused != null && !n.fused.isRelu()) {
+                        if (saturationEnforces(n.fused, q)) {
+                            saturated++;
+                        } else {
+                            y = clamp(graph, y, n.fused.min(), n.fused.max(), q);
+                            clamps++;
+                        }
+                    }
+                    switch (n.kind) {
+                        case CONV -> convs++;
+                        case LINEAR -> linears++;
+                        default -> adds++;
+                    }
+                }
+                case CLAMP -> y = n.min == 0 && n.max == Double.POSITIVE_INFINITY
+                        ? TorchIR.op(graph, "aten::relu", x)
+                        : clamp(graph, x, n.min, n.max, qparams.get(n.inputs[0]));
+                case ADAPTIVE_AVG_POOL -> y = TorchIR.op(graph, "aten::adaptive_avg_pool2d", x, TorchIR.ints(graph, n.outputSize));
+                case MAX_POOL -> y = TorchIR.op(graph, "aten::max_pool2d", x, TorchIR.ints(graph, n.kernel),
+                        TorchIR.ints(graph, n.stride), TorchIR.ints(graph, n.padding), TorchIR.ints(graph, n.dilation),
+                        TorchIR.b(graph, n.ceilMode));
+                case AVG_POOL -> y = TorchIR.op(graph, "aten::avg_pool2d", x, TorchIR.ints(graph, n.kernel),
+                        TorchIR.ints(graph, n.stride), TorchIR.ints(graph, n.padding), TorchIR.b(graph, n.ceilMode),
+                        TorchIR.b(graph, n.countIncludePad),
+                        n.divisorOverride == null ? TorchIR.none(graph) : TorchIR.i(graph, n.divisorOverride));
+                case FLATTEN -> y = TorchIR.op(graph, "aten::flatten", x, TorchIR.i(graph, n.startDim), TorchIR.i(graph, n.endDim));
+                case IDENTITY -> y = x;
+                default -> throw new IllegalStateException("not emitted: " + n);
+            }
+            v.put(n.output, y);
+        }
+        ret.replaceInput(0, TorchIR.op(graph, "aten::dequantize", v.get(g.output)));
+        graph.lint();
+        return new Emitted(root, convs, linears, adds, saturated, clamps);
+    }
+
+    /**
+     * Whether the uint8 output's own saturation already applies the fused clamp: the values the
+     * parameters can represent stay within the clamp's bounds (to half a step). A ReLU6 on a full
+     * 8-bit range (ONEDNN, QNNPACK) is fused this way; with reduce_range (FBGEMM, X86) the type holds
+     * up to twice the calibrated range, so an explicit quantized clamp follows the kernel instead.
+     */
+    static boolean saturationEnforces(Activation a, QParams q) {
+        double tol = q.scale() / 2;
+        boolean upper = q.representableMax(DTYPE_MAX) <= a.max() + tol;
+        boolean lower = a.min() == 0 || q.representableMin(DTYPE_MIN) >= a.min() - tol;
+        return upper && lower;
+    }
+
+    /**
+     * A quantized clamp (same parameters in and out). Both bounds are always given, an open end
+     * replaced by the end of what the uint8 tensor can hold: older QNNPACK clamps (PyTorch 1.13)
+     * refuse a missing bound.
+     */
+    private static Value clamp(Graph g, Value x, double lo, double hi, QParams q) {
+        double a = lo == Double.NEGATIVE_INFINITY ? q.representableMin(DTYPE_MIN) : lo;
+        double b = hi == Double.POSITIVE_INFINITY ? q.representableMax(DTYPE_MAX) : hi;
+        return TorchIR.op(g, "aten::clamp", x, TorchIR.f(g, a), TorchIR.f(g, b));
+    }
+
+    private static String unique(String base, Set<String> used) {
+        String s = base;
+        for (int k = 2; !used.add(s); k++) s = base + "_" + k;
+        return s;
+    }
+}
