@@ -64,7 +64,7 @@ public final class PredictCommand implements Runnable {
         org.edgetorch.crosscheck.IoRecorder recorder = saveIo.recorder("predict", runtime::backend,
                 "OpenCV decode, shorter side 256 (" + imageOptions.resize + "), center crop 224, ImageNet mean/std");
         org.edgetorch.crosscheck.PredictIo io = recorder == null ? null : new org.edgetorch.crosscheck.PredictIo(recorder, saveIo.saveIo);
-        try (ScriptModel m = model != null ? runtime.backend().load(model) : modelOptions.create()) {
+        try (ScriptModel m = model != null ? org.edgetorch.quant.QuantizedModels.load(model) : modelOptions.create()) {
             trained = !(m instanceof TorchvisionModel tm) || tm.trained();
             source = m.source();
             if (io != null) io.model(org.edgetorch.crosscheck.PredictIo.variantName(m, model, modelOptions.arch),

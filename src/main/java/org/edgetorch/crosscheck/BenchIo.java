@@ -62,7 +62,7 @@ public final class BenchIo {
             String arch = spec.equals(BenchTargets.EAGER) ? context.architecture() : spec.substring(BenchTargets.EAGER.length() + 1);
             return BuiltInModels.create(arch, context.weights(), context.seed());
         }
-        return Backends.get().load(Path.of(spec));
+        return org.edgetorch.quant.QuantizedModels.load(Path.of(spec)); // INT8 files run under their engine
     }
 
     /** Each benchmarked variant's wall-time statistics (milliseconds). */
