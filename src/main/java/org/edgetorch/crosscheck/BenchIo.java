@@ -42,6 +42,7 @@ public final class BenchIo {
         for (int i = 0; i < specs.size(); i++) {
             BenchTarget t = targets.get(i);
             if (progress != null) progress.accept("recording outputs of " + t.name());
+            if (!BenchTargets.isEager(specs.get(i))) rec.file(t.name(), t.source(), t.kind(), Path.of(specs.get(i)));
             try (ScriptModel m = open(specs.get(i), context)) {
                 rec.output(t.name(), m.source(), t.kind(), inputId, m.forward(in.tensor()));
                 for (IoFile.Input r : rec.inputs()) {

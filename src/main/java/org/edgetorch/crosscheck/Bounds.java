@@ -12,7 +12,7 @@ import java.util.Locale;
 public record Bounds(double maxAbsDiff, double minCosine, double minTop1,
                      double int8MinCosine, double int8MinTop1) {
 
-    public static final Bounds DEFAULT = new Bounds(1e-3, 0.99999, 1.0, 0.99, 0.5);
+    public static final Bounds DEFAULT = new Bounds(1e-3, 0.99999, 1.0, 0.99, 0.9);
 
     /** Quantized variants are recognized by name (int8, qint8, quant), as the study names its files. */
     public static boolean quantized(String variantName) {

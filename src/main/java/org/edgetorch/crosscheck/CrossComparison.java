@@ -102,6 +102,13 @@ public final class CrossComparison {
             notes.add("only in the " + (a == null ? "other" : "reference") + " file");
             return new VariantResult(name, q, null, null, null, null, Double.NaN, null, null, problems, notes);
         }
+        if (a.file() != null && b.file() != null && a.file().sha256() != null && b.file().sha256() != null
+                && !a.file().sha256().equals(b.file().sha256())) {
+            problems.add("the two machines ran different files (SHA-256 " + a.file().sha256().substring(0, 12) + "... vs "
+                    + b.file().sha256().substring(0, 12) + "...)");
+        }
+        IoFile.ModelFile f = b.file() != null ? b.file() : a.file();
+        if (f != null) notes.add(fileNote(f, other.machine()));
         if (a.error() != null) problems.add("did not run on the reference machine: " + a.error());
         if (b.error() != null) problems.add("did not run on the other machine: " + b.error());
         Agreement model = agreement(modelPairs(ref, a, other, b));
@@ -124,6 +131,19 @@ public final class CrossComparison {
         Double refToFirst = ra != null && refFirst != null && refFirst > 0 ? ra / refFirst : null;
         Double otherToFirst = rb != null && otherFirst != null && otherFirst > 0 ? rb / otherFirst : null;
         return new VariantResult(name, q, model, e2e, ra, rb, ratio, refToFirst, otherToFirst, problems, notes);
+    }
+
+    /** The file's version records next to what the other machine's LibTorch reads, when it says. */
+    static String fileNote(IoFile.ModelFile f, java.util.Map<String, Object> otherMachine) {
+        StringBuilder s = new StringBuilder("file format version ").append(f.formatVersion());
+        if (f.bytecodeVersion() >= 0) s.append(", bytecode version ").append(f.bytecodeVersion());
+        if (f.quantizedEngine() != null) s.append(", packed for ").append(f.quantizedEngine());
+        Object maxB = otherMachine.get("max_bytecode"), maxF = otherMachine.get("max_file_format");
+        if (maxB != null || maxF != null) {
+            s.append("; the other machine's LibTorch ").append(otherMachine.get("libtorch")).append(" reads format up to ")
+                    .append(maxF).append(f.bytecodeVersion() >= 0 ? ", bytecode up to " + maxB : "");
+        }
+        return s.toString();
     }
 
     private static Double firstMedian(IoFile f) {

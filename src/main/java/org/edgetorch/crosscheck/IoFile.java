@@ -58,8 +58,12 @@ public record IoFile(String schema, String created, String command, Map<String, 
         }
     }
 
-    /** A model variant's outputs here; {@code error} says why it could not run (e.g. a file too new for this LibTorch). */
-    public record Variant(String name, String source, String kind, List<Output> outputs, Latency latency, String error) {
+    /**
+     * A model variant's outputs here; {@code error} says why it could not run (e.g. a file too new for this
+     * LibTorch); {@code file} describes the model file (null for the eager Java model).
+     */
+    public record Variant(String name, String source, String kind, List<Output> outputs, Latency latency, String error,
+                          ModelFile file) {
         public Variant {
             outputs = List.copyOf(outputs);
         }
@@ -71,6 +75,28 @@ public record IoFile(String schema, String created, String command, Map<String, 
     }
 
     public record Output(String input, FloatTensor tensor) {
+    }
+
+    /**
+     * The model file a variant ran: its SHA-256 (both machines must run the same bits), the version records
+     * an older LibTorch checks ({@link org.edgetorch.backend.bridge.ArchiveVersions}; -1 when absent), and
+     * the quantized engine edgetorch packed it for (null for float files).
+     */
+    public record ModelFile(String sha256, long formatVersion, long bytecodeVersion, String quantizedEngine) {
+        public static ModelFile of(java.nio.file.Path file) {
+            var v = org.edgetorch.backend.bridge.ArchiveVersions.read(file);
+            String engine = org.edgetorch.quant.QuantizedArchive.engineOf(file).orElse(null);
+            String sha;
+            try (var in = java.nio.file.Files.newInputStream(file)) {
+                MessageDigest d = MessageDigest.getInstance("SHA-256");
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) d.update(buf, 0, n);
+                sha = HexFormat.of().formatHex(d.digest());
+            } catch (IOException | NoSuchAlgorithmException e) {
+                sha = null;
+            }
+            return new ModelFile(sha, v.fileFormat(), v.bytecode(), engine);
+        }
     }
 
     /**
@@ -150,6 +176,14 @@ public record IoFile(String schema, String created, String command, Map<String, 
             e.put("source", v.source());
             e.put("kind", v.kind());
             if (v.error() != null) e.put("error", v.error());
+            if (v.file() != null) {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("sha256", v.file().sha256());
+                f.put("format_version", v.file().formatVersion());
+                f.put("bytecode_version", v.file().bytecodeVersion());
+                f.put("quantized_engine", v.file().quantizedEngine());
+                e.put("file", f);
+            }
             if (v.latency() != null) {
                 Map<String, Object> l = new LinkedHashMap<>();
                 l.put("source", v.latency().source());
@@ -226,8 +260,14 @@ public record IoFile(String schema, String created, String command, Map<String, 
                 lat = new Latency(l.get("source").getAsString(), l.get("runs").getAsInt(), l.get("min").getAsDouble(),
                         l.get("median").getAsDouble(), l.get("mean").getAsDouble(), l.get("p90").getAsDouble());
             }
+            ModelFile file = null;
+            if (v.has("file") && v.get("file").isJsonObject()) {
+                JsonObject f = v.getAsJsonObject("file");
+                file = new ModelFile(str(f, "sha256"), f.get("format_version").getAsLong(), f.get("bytecode_version").getAsLong(),
+                        str(f, "quantized_engine"));
+            }
             variants.add(new Variant(v.get("name").getAsString(), str(v, "source"), str(v, "kind"), outs, lat,
-                    v.has("error") ? v.get("error").getAsString() : null));
+                    v.has("error") ? v.get("error").getAsString() : null, file));
         }
         return new IoFile(schema, str(o, "created"), str(o, "command"), machine, str(o, "preprocessing"), inputs, variants);
     }

@@ -92,6 +92,11 @@ public final class IoRecorder {
         variant(variant, source, kind).error = error;
     }
 
+    /** Describes the variant's model file (hash, version records, engine). */
+    public void file(String variant, String source, String kind, Path file) {
+        if (file != null && Files.isRegularFile(file)) variant(variant, source, kind).file = IoFile.ModelFile.of(file);
+    }
+
     /** Runs a model on every replayed input (one at a time) and records the outputs. */
     public void runReplays(ScriptModel model, String variant, String kind) {
         for (IoFile.Input in : inputs.values()) {
@@ -107,7 +112,7 @@ public final class IoRecorder {
     public IoFile build() {
         List<IoFile.Variant> vs = new ArrayList<>();
         for (VariantBuilder v : variants.values()) {
-            vs.add(new IoFile.Variant(v.name, v.source, v.kind, List.copyOf(v.outputs.values()), v.latency, v.error));
+            vs.add(new IoFile.Variant(v.name, v.source, v.kind, List.copyOf(v.outputs.values()), v.latency, v.error, v.file));
         }
         return new IoFile(IoFile.SCHEMA, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), command, machine,
                 preprocessing, List.copyOf(inputs.values()), vs);
@@ -158,7 +163,8 @@ public final class IoRecorder {
         if (lat == null || old.latency() != null && old.latency().source().equals("bench") && !lat.source().equals("bench")) {
             lat = old.latency();
         }
-        return new IoFile.Variant(mine.name(), mine.source(), mine.kind(), List.copyOf(outs.values()), lat, mine.error());
+        return new IoFile.Variant(mine.name(), mine.source(), mine.kind(), List.copyOf(outs.values()), lat, mine.error(),
+                mine.file() != null ? mine.file() : old.file());
     }
 
     private static final class VariantBuilder {
@@ -168,6 +174,7 @@ public final class IoRecorder {
         final Map<String, IoFile.Output> outputs = new LinkedHashMap<>();
         IoFile.Latency latency;
         String error;
+        IoFile.ModelFile file;
 
         VariantBuilder(String name, String source, String kind) {
             this.name = name;

@@ -36,6 +36,9 @@ public final class MachineInfo {
         m.put("quantized_engine", engine);
         m.put("xnnpack", b.xnnpackAvailable());
         m.put("threads", b.threads());
+        // What an older LibTorch reads (the bridge knows; the presets do not say).
+        if (b.details().get("max_bytecode") != null) m.put("max_bytecode", b.details().get("max_bytecode"));
+        if (b.details().get("max_file_format") != null) m.put("max_file_format", b.details().get("max_file_format"));
         return m;
     }
 

@@ -49,6 +49,7 @@ public final class PredictIo {
         this.variant = variant;
         this.kind = kind;
         this.source = source;
+        if (!kind.equals("eager")) recorder.file(variant, source, kind, Path.of(source));
     }
 
     /** One forward call's images, logits and wall time. */

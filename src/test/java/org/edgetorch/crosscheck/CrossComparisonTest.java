@@ -130,6 +130,27 @@ class CrossComparisonTest {
     }
 
     @Test
+    void differentFilesAndVersionRecordsAreSaid(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path f1 = dir.resolve("fp32.pt"), f2 = dir.resolve("other.pt");
+        java.nio.file.Files.write(f1, new byte[]{1, 2, 3});
+        java.nio.file.Files.write(f2, new byte[]{1, 2, 4});
+        IoRecorder x = new IoRecorder("bench", IoFiles.machine("linux-x86_64", "2.10.0"), null);
+        x.input("img0.jpg", "img0.jpg", "image", null, IoFiles.image(0));
+        x.output("fp32.pt", "fp32.pt", "torchscript", "img0.jpg", IoFiles.logits(0));
+        x.file("fp32.pt", "fp32.pt", "torchscript", f1);
+        java.util.Map<String, Object> armMachine = IoFiles.machine("linux-arm64", "1.13.0");
+        armMachine.put("max_bytecode", 9L);
+        armMachine.put("max_file_format", 10L);
+        IoRecorder a = new IoRecorder("bench", armMachine, null);
+        a.input("img0.jpg", "img0.jpg", "image", null, IoFiles.image(0));
+        a.output("fp32.pt", "fp32.pt", "torchscript", "img0.jpg", IoFiles.logits(0));
+        a.file("fp32.pt", "fp32.pt", "torchscript", f2);
+        CrossComparison.VariantResult v = CrossComparison.compare(x.build(), a.build(), Bounds.DEFAULT).variants().get(0);
+        assertTrue(v.problems().get(0).startsWith("the two machines ran different files"), v.problems().toString());
+        assertEquals("file format version -1; the other machine's LibTorch 1.13.0 reads format up to 10", v.notes().get(0));
+    }
+
+    @Test
     void agreementStacksRowsOfEveryPair() {
         FloatTensor a = IoFiles.logits(1), b = IoFiles.logits(2);
         var ag = CrossComparison.agreement(List.of(new CrossComparison.Pair(a, a), new CrossComparison.Pair(b, a)));

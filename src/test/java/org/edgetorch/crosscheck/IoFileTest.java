@@ -30,6 +30,15 @@ class IoFileTest {
         r.output("m.pt", "/x/m.pt", "torchscript", "dummy:0", odd);
         r.latency("m.pt", "/x/m.pt", "torchscript", new IoFile.Latency("bench", 20, 1.0, 1.5, 1.6, 2.0));
         r.error("m.ptl", "/x/m.ptl", "lite", "bytecode version 9 > 8");
+        java.nio.file.Path model = dir.resolve("m.pt");
+        try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(model))) {
+            z.putNextEntry(new java.util.zip.ZipEntry("m/version"));
+            z.write("3\n".getBytes());
+            z.closeEntry();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        r.file("m.pt", "/x/m.pt", "torchscript", model);
         Path f = dir.resolve("io.json");
         IoFile written = r.save(f);
         IoFile read = IoFile.read(f);
@@ -51,6 +60,9 @@ class IoFileTest {
         assertEquals(1.5, v.latency().medianMs());
         assertNull(v.error());
         assertEquals("bytecode version 9 > 8", read.variant("m.ptl").error());
+        assertEquals(3, v.file().formatVersion());
+        assertEquals(-1, v.file().bytecodeVersion());
+        assertEquals(64, v.file().sha256().length());
     }
 
     @Test
