@@ -14,7 +14,7 @@
 #
 # Usage: bench/arm64-e2e.sh
 # Env:   SUITE=trixie|bookworm (default trixie)   E2E_OUT (default bench/out/e2e, bench/out/e2e-<suite> otherwise)
-#        X86_JAR (default target/edgetorch.jar, rebuilt when older than the sources)   E2E_THREADS (default 2)
+#        X86_JAR (default target/edgetorch.jar, rebuilt when older than the sources)   E2E_THREADS (default 1)
 # Needs: Debian/Ubuntu with JDK 17+ and Maven; installs g++-aarch64-linux-gnu and qemu-user-static with apt-get
 #        when missing (as root); network to deb.debian.org (sysroot) and Maven Central (arm64 OpenCV/JavaCPP natives).
 # Runtime on the 2-core CI machine: about 6 minutes (docs/readme/raspberry-pi.md, "Emulated end-to-end test").
@@ -27,7 +27,7 @@ if [[ "$suite" == trixie ]]; then
 else
   sysroot="$repo/bench/sysroot-arm64-$suite"; out="${E2E_OUT:-$repo/bench/out/e2e-$suite}"
 fi
-threads="${E2E_THREADS:-2}"
+threads="${E2E_THREADS:-1}"
 t_start=$(date +%s)
 step() { echo "== [$(( $(date +%s) - t_start )) s] $*"; }
 
@@ -93,7 +93,7 @@ for m in "${models[@]}"; do
   x86 predict --model "$m" --threads "$threads" --batch 1 --save-io "$out/x86.json" "${images[@]}" >/dev/null
 done
 step "x86: bench (reference latency)"
-x86 bench "${model_args[@]}" --input "${images[0]}" --threads "$threads" --warmup 3 --runs 20 --min-time 0.5 --quiet \
+x86 bench "${model_args[@]}" --input "${images[0]}" --threads "$threads" --warmup 3 --runs 10 --min-time 0 --quiet \
   --save-io "$out/x86.json" | tee "$out/x86-bench.txt"
 
 # 4. the arm64 jar under qemu ------------------------------------------------------------------------

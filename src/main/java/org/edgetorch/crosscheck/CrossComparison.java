@@ -74,12 +74,12 @@ public final class CrossComparison {
             IoFile.Input b = other.input(a.id());
             if (b == null || !b.origin().equals("image")) continue;
             if (a.sha256().equals(b.sha256())) {
-                out.add(new InputDiff(a.name(), true, 0, 0));
+                out.add(new InputDiff(a.id(), true, 0, 0));
                 continue;
             }
             float[] x = a.tensor().data(), y = b.tensor().data();
             if (x.length != y.length) {
-                out.add(new InputDiff(a.name(), false, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY));
+                out.add(new InputDiff(a.id(), false, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY));
                 continue;
             }
             double max = 0, sum = 0;
@@ -88,7 +88,7 @@ public final class CrossComparison {
                 max = Math.max(max, d);
                 sum += d;
             }
-            out.add(new InputDiff(a.name(), false, max, sum / x.length));
+            out.add(new InputDiff(a.id(), false, max, sum / x.length));
         }
         return out;
     }

@@ -137,6 +137,18 @@ class CompareCommandTest {
         assertEquals(0, cmpBench.code(), cmpBench.out() + cmpBench.err());
         assertTrue(cmpBench.out().contains("garbage.pt: only in the other file"), cmpBench.out());
 
+        Run verify = run("verify", "--model", pt.toString(), "--reference", a.toString());
+        assertEquals(0, verify.code(), verify.err() + verify.out());
+        assertTrue(verify.out().contains("PASS") && verify.out().contains("reference"), verify.out());
+        m.register_parameter("w", Tensors.toTorch(new FloatTensor(new long[]{3, 1000}, new float[3 * 1000])), false);
+        Path other = dir.resolve("other").resolve("pool.pt");
+        m.save(java.nio.file.Files.createDirectories(other.getParent()).resolve("pool.pt").toString());
+        Run verifyOther = run("verify", "--model", other.toString(), "--reference", a.toString(), "--json");
+        assertEquals(1, verifyOther.code(), verifyOther.err());
+        assertTrue(!Json.parse(verifyOther.out()).getAsJsonObject().get("passed").getAsBoolean());
+        Run verifyUnknown = run("verify", "--model", garbage.toString(), "--reference", a.toString());
+        assertEquals(1, verifyUnknown.code());
+
         Run noSave = run("predict", "--model", pt.toString(), "--replay", a.toString(), "images/orange.jpg");
         assertEquals(1, noSave.code());
         assertTrue(noSave.err().contains("--replay needs --save-io"), noSave.err());

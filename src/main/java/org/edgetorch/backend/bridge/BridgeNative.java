@@ -18,7 +18,7 @@ import org.bytedeco.javacpp.annotation.StdString;
  * <p>Never use this class before {@link BridgeLibrary#load()} succeeded: the static initializers only
  * make sure of it, they do not report why loading failed.
  */
-@Platform(include = {"edgetorch_bridge.h", "edgetorch_bridge.cpp"}, compiler = "cpp17")
+@Platform(include = {"edgetorch_bridge.h", "edgetorch_bridge.cpp"}, compiler = {"cpp17", "nodeprecated"})
 @Namespace("edgetorch::bridge")
 public final class BridgeNative {
     static {
