@@ -2,6 +2,7 @@ package org.edgetorch.crosscheck;
 
 import org.edgetorch.tensor.Agreement;
 import org.edgetorch.tensor.FloatTensor;
+import org.edgetorch.util.UserError;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -117,7 +118,7 @@ public final class CrossComparison {
             notes.add("no identical input on both machines: run the other machine with --replay <reference file>");
         }
         if (model != null) {
-            if (!q && model.maxAbsDiff() > bounds.maxAbsDiff()) {
+            if (!q && !(model.maxAbsDiff() <= bounds.maxAbsDiff())) { // NaN fails too
                 problems.add(String.format("max abs logit difference %.3g > %.3g", model.maxAbsDiff(), bounds.maxAbsDiff()));
             }
             double minCos = q ? bounds.int8MinCosine() : bounds.minCosine();
@@ -194,9 +195,11 @@ public final class CrossComparison {
         int cols = -1;
         for (Pair p : pairs) {
             int n = p.ref().data().length;
-            if (p.other().data().length != n) throw new IllegalArgumentException("output sizes differ: " + p.ref().shapeString() + " vs " + p.other().shapeString());
+            if (p.other().data().length != n) {
+                throw new UserError("output shapes differ between the machines: " + p.ref().shapeString() + " vs " + p.other().shapeString());
+            }
             if (cols < 0) cols = n;
-            else if (cols != n) throw new IllegalArgumentException("outputs of one variant differ in size");
+            else if (cols != n) throw new UserError("outputs of one variant differ in size from input to input");
         }
         float[] r = new float[pairs.size() * cols], o = new float[pairs.size() * cols];
         for (int i = 0; i < pairs.size(); i++) {

@@ -77,7 +77,7 @@ class CompareCommandTest {
     }
 
     @Test
-    void predictSavesIoAndAReplayOnTheSameMachineMatchesExactly() {
+    void predictSavesIoAndAReplayOnTheSameMachineMatchesExactly() throws Exception {
         Backends.get();
         float[] w = new float[3 * 1000];
         for (int i = 0; i < w.length; i++) w[i] = (float) Math.sin(i * 0.37);
