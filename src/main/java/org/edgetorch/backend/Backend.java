@@ -2,6 +2,7 @@ package org.edgetorch.backend;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The LibTorch a process runs on. Exactly one exists per process (two LibTorch builds must never be
@@ -29,6 +30,11 @@ public interface Backend {
      * {@link org.edgetorch.util.UserError} naming the engines that exist when this one does not.
      */
     void setQuantizedEngine(String engine);
+
+    /** Backend-specific facts for {@code info} (the bridge: library path, versions it reads); may be empty. */
+    default Map<String, Object> details() {
+        return Map.of();
+    }
 
     /** Loads a TorchScript ({@code .pt}) or lite-interpreter ({@code .ptl}) file. */
     ScriptModel load(Path file);

@@ -32,6 +32,19 @@ public final class Backends {
         return current;
     }
 
+    /**
+     * Guards code that uses Bytedeco's classes directly (the Java models, the tracer): on the bridge backend
+     * they would load a second LibTorch (x86) or find no natives (linux-arm64).
+     */
+    public static void requireBytedeco(String what) {
+        Backend b = get();
+        if (!b.name().equals("bytedeco")) {
+            throw new UserError(what + " needs the Bytedeco backend (LibTorch 2.10 presets), but this process runs on the "
+                    + b.name() + " backend (LibTorch " + b.libtorchVersion() + ", " + platform() + "); "
+                    + "pass a TorchScript file made on x86 instead (--model FILE.pt / .ptl, from `edgetorch export`)");
+        }
+    }
+
     /** The platform as JavaCPP names it: linux-x86_64, linux-arm64, macosx-arm64, ... */
     public static String platform() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
@@ -53,15 +66,25 @@ public final class Backends {
         };
     }
 
-    private static Backend create(String name) {
-        String platform = platform();
-        String chosen = name.equals("auto") ? (bytedecoHasNatives(platform) ? "bytedeco" : "bridge") : name;
-        if (chosen.equals("bytedeco")) {
-            if (!bytedecoHasNatives(platform)) {
-                throw new UserError("Bytedeco publishes no PyTorch natives for " + platform + "; use --backend bridge");
-            }
-            return new BytedecoBackend();
+    /**
+     * Which backend a request means on a platform: {@code auto} is Bytedeco where it publishes natives,
+     * the bridge elsewhere (linux-arm64). Pure, for tests; throws when Bytedeco is asked for where it has none.
+     */
+    public static String choose(String requested, String platform) {
+        String n = requested == null ? "auto" : requested.toLowerCase(Locale.ROOT);
+        String chosen = n.equals("auto") ? (bytedecoHasNatives(platform) ? "bytedeco" : "bridge") : n;
+        if (chosen.equals("bytedeco") && !bytedecoHasNatives(platform)) {
+            throw new UserError("Bytedeco publishes no PyTorch natives for " + platform
+                    + "; use --backend bridge (the system's LibTorch through edgetorch's bridge)");
         }
-        throw new UserError("the bridge backend is not built into this jar yet");
+        return chosen;
+    }
+
+    private static Backend create(String name) {
+        return switch (choose(name, platform())) {
+            case "bytedeco" -> new BytedecoBackend();
+            case "bridge" -> new org.edgetorch.backend.bridge.BridgeBackend();
+            default -> throw new UserError("unknown backend '" + name + "'");
+        };
     }
 }

@@ -46,6 +46,8 @@ public final class ScriptTarget implements BenchTarget {
 
     @Override
     public void load() {
+        // An INT8 file edgetorch quantized is repacked at load for the engine selected then: select its own.
+        org.edgetorch.quant.QuantizedArchive.engineOf(file).ifPresent(e -> Backends.get().setQuantizedEngine(e));
         model = Backends.get().load(file);
     }
 

@@ -75,17 +75,32 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--quiet", description = "No progress on stderr.")
     boolean quiet;
 
+    @Mixin
+    SaveIoOptions saveIo;
+
     @Override
     public void run() {
         if (runtime.threads < 1) throw new UserError("--threads must be at least 1, got " + runtime.threads);
         BenchInput in = makeInput();
         BenchOptions options = new BenchOptions(warmup, warmupTime, runs, minTime, runtime.threads, in,
                 quiet ? null : msg -> System.err.println("bench: " + msg));
-        List<BenchTarget> targets = BenchTargets.createAll(models, new BenchTargets.Context(model.arch, model.seed, model.weights));
+        BenchTargets.Context context = new BenchTargets.Context(model.arch, model.seed, model.weights);
+        org.edgetorch.crosscheck.IoRecorder io = saveIo.recorder("bench", runtime::backend,
+                in.kind().equals("image") ? "OpenCV decode, shorter side 256 (" + imageOptions.resize + "), center crop 224, ImageNet mean/std" : null);
+        List<String> specs = io == null ? models : org.edgetorch.crosscheck.BenchIo.recordOutputs(io, models, in, context, options.progress());
+        if (io != null && specs.isEmpty()) {
+            io.save(saveIo.saveIo);
+            throw new UserError("no model could run here (see " + saveIo.saveIo + ")");
+        }
+        List<BenchTarget> targets = BenchTargets.createAll(specs, context);
         if (model.weights == null && models.stream().anyMatch(BenchTargets::isEager)) {
             System.err.println("note: eager: " + BuiltInModels.UNTRAINED_NOTE);
         }
         BenchReport report = Benchmark.run(targets, options);
+        if (io != null) {
+            org.edgetorch.crosscheck.BenchIo.recordLatency(io, report);
+            io.save(saveIo.saveIo);
+        }
         if (out != null) {
             String text = out.toString().endsWith(".csv") ? BenchFormats.csv(report) : BenchFormats.json(report) + "\n";
             AtomicFiles.writeString(out, text);

@@ -33,6 +33,7 @@ public final class InfoCommand implements Runnable {
         info.put("libtorch", b.libtorchVersion());
         info.put("quantized_engines", b.quantizedEngines());
         info.put("xnnpack", b.xnnpackAvailable());
+        info.putAll(b.details());
         info.put("threads", b.threads());
         info.put("cpus", Runtime.getRuntime().availableProcessors());
         if (output.json) {

@@ -19,6 +19,8 @@ import java.io.PrintWriter;
                 ExportCommand.class,
                 VerifyCommand.class,
                 BenchCommand.class,
+                BridgeCommand.class,
+                CompareCommand.class,
                 QuantizeCommand.class,
                 OptimizeCommand.class,
                 StudyCommand.class,
@@ -57,6 +59,8 @@ public final class Main implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // "--backend bridge": the value is also the name of the `bridge` command.
+        cl.setAllowSubcommandsAsOptionParameters(true);
         cl.setExecutionExceptionHandler(Main::handleFailure);
         return cl;
     }

@@ -19,10 +19,7 @@ public final class ModelOptions {
     public long seed = 0;
 
     public TorchvisionModel create() {
-        if (!(org.edgetorch.backend.Backends.get() instanceof org.edgetorch.backend.BytedecoBackend)) {
-            throw new org.edgetorch.util.UserError("the built-in Java model runs on the bytedeco backend only; "
-                    + "on this backend pass a TorchScript file with --model FILE.pt");
-        }
+        org.edgetorch.backend.Backends.requireBytedeco("the built-in Java model");
         TorchvisionModel m = BuiltInModels.create(arch, weights, seed);
         if (!m.trained()) System.err.println("note: " + BuiltInModels.UNTRAINED_NOTE);
         return m;

@@ -49,6 +49,9 @@ public final class PredictCommand implements Runnable {
     @Mixin
     OutputOptions output;
 
+    @Mixin
+    SaveIoOptions saveIo;
+
     @Override
     public void run() {
         if (topk < 1 || topk > ImageNetLabels.COUNT) throw new UserError("--topk must be between 1 and 1000, got " + topk);
@@ -58,13 +61,22 @@ public final class PredictCommand implements Runnable {
         boolean trained;
         String source;
         List<FloatTensor> logits = new ArrayList<>();
-        try (ScriptModel m = model != null ? runtime.backend().load(model) : modelOptions.create()) {
+        org.edgetorch.crosscheck.IoRecorder recorder = saveIo.recorder("predict", runtime::backend,
+                "OpenCV decode, shorter side 256 (" + imageOptions.resize + "), center crop 224, ImageNet mean/std");
+        org.edgetorch.crosscheck.PredictIo io = recorder == null ? null : new org.edgetorch.crosscheck.PredictIo(recorder, saveIo.saveIo);
+        try (ScriptModel m = model != null ? org.edgetorch.quant.QuantizedModels.load(model) : modelOptions.create()) {
             trained = !(m instanceof TorchvisionModel tm) || tm.trained();
             source = m.source();
+            if (io != null) io.model(org.edgetorch.crosscheck.PredictIo.variantName(m, model, modelOptions.arch),
+                    org.edgetorch.crosscheck.PredictIo.kind(model), source);
             for (int i = 0; i < inputs.size(); i += batch) {
                 List<ImageInput> chunk = inputs.subList(i, Math.min(inputs.size(), i + batch));
-                logits.add(m.forward(ImageInputs.batch(chunk)));
+                long t0 = System.nanoTime();
+                FloatTensor out = m.forward(ImageInputs.batch(chunk));
+                if (io != null) io.batch(chunk, out, System.nanoTime() - t0);
+                logits.add(out);
             }
+            if (io != null) io.finish(m);
         }
         List<Map<String, Object>> results = new ArrayList<>();
         int index = 0;

@@ -36,6 +36,11 @@ public final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--tolerance", paramLabel = "ABS", description = "Largest allowed absolute logit difference (default: 1e-4).")
     double tolerance = Verification.DEFAULT_TOLERANCE;
 
+    @Option(names = "--reference", paramLabel = "FILE.json",
+            description = "Instead of the eager model, check against another machine's outputs saved with --save-io "
+                    + "(runs this model on that machine's exact input tensors); works on every backend, e.g. on ARM.")
+    Path reference;
+
     @Mixin
     ImageOptions imageOptions;
 
@@ -49,6 +54,7 @@ public final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         if (random < 0) throw new UserError("--random must be >= 0");
         List<ImageInput> inputs = images == null ? StudyImages.heldOut() : ImageInputs.collect(images, imageOptions.preprocessor());
+        if (reference != null) return verifyAgainstReference();
         var backend = runtime.backend();
         if (!(backend instanceof BytedecoBackend)) throw new UserError("verify needs the eager Java model, which runs on the bytedeco backend only");
         Verification.Result r;
@@ -77,6 +83,33 @@ public final class VerifyCommand implements Callable<Integer> {
                     r.maxAbsDiff(), r.passed() ? "<=" : ">", tolerance);
         }
         return r.passed() ? 0 : 1;
+    }
+
+    private int verifyAgainstReference() {
+        var ref = org.edgetorch.crosscheck.IoFile.read(reference);
+        Agreement a;
+        runtime.backend();
+        try (ScriptModel m = org.edgetorch.quant.QuantizedModels.load(model)) {
+            a = org.edgetorch.crosscheck.ReferenceCheck.run(m, model, ref, reference);
+        }
+        boolean passed = a.maxAbsDiff() <= tolerance;
+        if (output.json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("schema", "edgetorch.verify/1");
+            doc.put("model", model.toString());
+            doc.put("reference", reference.toString());
+            doc.put("reference_machine", ref.machine());
+            doc.put("tolerance", tolerance);
+            doc.put("passed", passed);
+            doc.put("reference_outputs", a);
+            System.out.println(Json.write(doc));
+        } else {
+            System.out.printf("%-9s %8s %14s %12s %8s %8s%n", "inputs", "samples", "max abs diff", "cosine", "top-1", "top-5");
+            row("reference", a);
+            System.out.printf("%s: max abs diff %.3g %s tolerance %.1g (against %s, LibTorch %s)%n", passed ? "PASS" : "FAIL",
+                    a.maxAbsDiff(), passed ? "<=" : ">", tolerance, ref.machine().get("platform"), ref.machine().get("libtorch"));
+        }
+        return passed ? 0 : 1;
     }
 
     private static void row(String name, Agreement a) {
