@@ -51,7 +51,7 @@ final class Findings {
             String s = String.format(Locale.ROOT, "Smallest file: %s, %.2f MB.", v.label(), v.bytes() / 1e6);
             List<Variant> statics = r.variants().stream().filter(x -> x.id().startsWith("int8-static-") && !x.id().endsWith("-mobile")
                     && x.bytes() != null).toList();
-            if (!statics.isEmpty()) {
+            if (!statics.isEmpty() && ReferenceFigures.ARCH.equals(r.weights().arch())) {
                 long largest = statics.stream().mapToLong(Variant::bytes).max().orElseThrow();
                 s += String.format(Locale.ROOT, " Target: static INT8 files no larger than %.1f MB — largest %.2f MB, %s.",
                         INT8_SIZE_TARGET_BYTES / 1e6, largest / 1e6, largest <= INT8_SIZE_TARGET_BYTES ? "met" : "not met");
