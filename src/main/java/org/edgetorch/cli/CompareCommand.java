@@ -42,6 +42,9 @@ public final class CompareCommand implements Runnable {
     @Option(names = "--int8-min-top1", paramLabel = "F", description = "Quantized variants: smallest top-1 agreement (default: ${DEFAULT-VALUE}).")
     double int8MinTop1 = Bounds.DEFAULT.int8MinTop1();
 
+    @Option(names = "--markdown", paramLabel = "FILE", description = "Also write the comparison as Markdown, in the study report's style.")
+    java.nio.file.Path markdown;
+
     @Option(names = "--no-check", description = "Report only; exit 0 whatever the differences.")
     boolean noCheck;
 
@@ -60,6 +63,10 @@ public final class CompareCommand implements Runnable {
             System.out.print(CompareReport.table(r, reference.toString(), other.toString()));
         }
         System.out.flush();
+        if (markdown != null) {
+            org.edgetorch.util.AtomicFiles.writeString(markdown,
+                    org.edgetorch.study.CompareMarkdown.render(r, reference.toString(), other.toString()));
+        }
         if (!noCheck && !r.withinBounds()) {
             throw new UserError("outputs disagree beyond the bounds: " + String.join("; ", r.problems()));
         }
