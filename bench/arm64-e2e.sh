@@ -103,6 +103,9 @@ x86 bench "${model_args[@]}" --input "${images[0]}" --threads "$threads" --warmu
 midr="$sysroot/sys/devices/system/cpu/cpu0/regs/identification/midr_el1"
 mkdir -p "$(dirname "$midr")" && echo 0x00000000410fd083 > "$midr"
 arm() {
+  # Debian's arm64 LibTorch pulls in UCX (via Open MPI), whose libucs installs its own SIGSEGV handler and
+  # takes the JVM's own (implicit null checks, safepoints) for crashes: switch UCX's error handling off.
+  UCX_HANDLE_ERRORS=none UCX_ERROR_SIGNALS="" \
   EDGETORCH_EMULATION="qemu-aarch64 -cpu cortex-a72" qemu-aarch64-static -cpu cortex-a72 -L "$sysroot" "$sysroot/usr/bin/java" \
     -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$arm_jar" "$@"
 }
