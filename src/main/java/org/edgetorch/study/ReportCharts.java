@@ -5,7 +5,9 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.AxisLocation;
 import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.labels.ItemLabelAnchor;
 import org.jfree.chart.labels.ItemLabelPosition;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
@@ -33,6 +35,8 @@ public final class ReportCharts {
     public static final String LATENCY = "latency.png";
     public static final String SIZE = "size.png";
     static final int WIDTH = 1000;
+    /** Latencies spanning more than this factor get a log-scale axis. */
+    static final double LOG_SCALE_SPAN = 30;
 
     private static final Color[] EDGETORCH = {new Color(0x1f77b4), new Color(0x6baed6), new Color(0x08519c), new Color(0x9ecae1)};
     private static final Color[] PYTHON = {new Color(0xff7f0e), new Color(0xfdae6b), new Color(0xa63603), new Color(0xfdd0a2)};
@@ -98,8 +102,20 @@ public final class ReportCharts {
         if (data.getRowCount() == 0) return null;
         JFreeChart chart = chart(r.weights().arch() + " latency per variant, dummy input", data, renderer, colors,
                 "milliseconds (bar: median; whisker: p10 to p90)");
-        // the axis fits the bars by itself, not the whiskers
-        chart.getCategoryPlot().getRangeAxis().setUpperBound(renderer.maxWhisker() * 1.05);
+        if (renderer.maxWhisker() / renderer.minWhisker() > LOG_SCALE_SPAN) {
+            // a 5 ms INT8 bar beside a 1 s one is invisible on a linear axis
+            LogAxis log = new LogAxis("milliseconds, log scale (bar: median; whisker: p10 to p90)");
+            log.setBase(10);
+            log.setNumberFormatOverride(new DecimalFormat("0.#"));
+            log.setTickUnit(new NumberTickUnit(1));  // one label per decade: 1, 10, 100 ms
+            log.setMinorTickCount(9);
+            log.setMinorTickMarksVisible(true);
+            log.setRange(renderer.minWhisker() / 1.5, renderer.maxWhisker() * 1.5);
+            chart.getCategoryPlot().setRangeAxis(log);
+        } else {
+            // the axis fits the bars by itself, not the whiskers
+            chart.getCategoryPlot().getRangeAxis().setUpperBound(renderer.maxWhisker() * 1.05);
+        }
         chart.addSubtitle(subtitle(r));
         return chart;
     }

@@ -73,6 +73,7 @@ public final class ReportJson {
         m.put("backend", i.backend());
         m.put("quantized_engines", i.quantizedEngines());
         m.put("xnnpack", i.xnnpack());
+        m.put("load_average", i.loadAverage() < 0 ? null : i.loadAverage());
         return m;
     }
 

@@ -46,6 +46,10 @@ public final class ReportMarkdown {
                 + enginesUsed(r));
         m.row("XNNPACK", mi.xnnpack() ? "available" : "not available");
         m.row("Intra-op threads", join(r.threads()) + " (latency measured at each)");
+        if (mi.loadAverage() >= 0) {
+            m.row("Load average at start", fmt("%.2f", mi.loadAverage()) + (mi.loadAverage() > 0.5 * mi.cpus()
+                    ? " — other work competed for the CPUs; figures are this moment's, not the machine's best" : ""));
+        }
         m.row("Weights", (r.weights().trained() ? "trained: " : "UNTRAINED: ") + r.weights().origin());
         b.append(m.render()).append('\n');
 

@@ -24,6 +24,7 @@ public final class Study {
     static StudyResult run(StudyOptions options, Backend backend, Progress progress, String edgetorchVersion,
                            List<StudyStage> stages) {
         String created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        double loadAverage = MachineInfo.currentLoadAverage();
         backend.setThreads(options.threads().get(0));
         List<ImageInput> heldOut = StudyImages.heldOut();
         heldOut = heldOut.subList(0, Math.min(heldOut.size(), options.heldOutImages()));
@@ -53,7 +54,7 @@ public final class Study {
         StudyResult.ModelInfo model = new StudyResult.ModelInfo(eager.architecture().name(),
                 eager.architecture().parameterCount(), eager.trained(), eager.origin(), options.seed(),
                 options.weights() == null ? null : options.weights().toString());
-        return new StudyResult(created, edgetorchVersion, options.command(), MachineInfo.of(backend), model,
+        return new StudyResult(created, edgetorchVersion, options.command(), MachineInfo.of(backend, loadAverage), model,
                 options.quick(), options.threads(), options.latencyPlan(), c.meter().description(),
                 heldOut.stream().map(ImageInput::name).toList(), records,
                 c.models().stream().map(StudyModel::variant).toList(), c.latency(), c.verification(), c.python(),

@@ -30,6 +30,11 @@ final class WhiskerBarRenderer extends BarRenderer {
         return whiskers.values().stream().mapToDouble(w -> w[1]).max().orElse(1);
     }
 
+    /** The lowest whisker end (positive for latencies), for a log-scale axis's lower bound. */
+    double minWhisker() {
+        return whiskers.values().stream().mapToDouble(w -> w[0]).filter(v -> v > 0).min().orElse(1);
+    }
+
     @Override
     public void drawItem(Graphics2D g2, CategoryItemRendererState state, Rectangle2D dataArea, CategoryPlot plot,
                          CategoryAxis domainAxis, ValueAxis rangeAxis, CategoryDataset dataset, int row, int column,

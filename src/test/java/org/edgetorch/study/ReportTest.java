@@ -103,6 +103,20 @@ class ReportTest {
         for (String c : charts) checkPng(dir.resolve(c));
     }
 
+    @Test
+    void latencyChartTurnsLogarithmicOverAWideRange() throws IOException {
+        StudyResult narrow = SampleResults.sample(false);
+        assertFalse(ReportCharts.latencyChart(narrow).getCategoryPlot().getRangeAxis() instanceof org.jfree.chart.axis.LogAxis);
+        List<Latency> wide = new java.util.ArrayList<>(narrow.latency());
+        wide.replaceAll(l -> l.variant().equals(Variant.FP32_EAGER) && l.threads() == 2 ? SampleResults.lat(Variant.FP32_EAGER, 2, 2000, null) : l);
+        StudyResult r = new StudyResult(narrow.created(), narrow.edgetorchVersion(), narrow.command(), narrow.machine(), narrow.weights(),
+                narrow.quick(), narrow.threads(), narrow.plan(), narrow.timer(), narrow.heldOut(), narrow.stages(), narrow.variants(), wide,
+                narrow.verification(), null, narrow.notes());
+        assertTrue(ReportCharts.latencyChart(r).getCategoryPlot().getRangeAxis() instanceof org.jfree.chart.axis.LogAxis);
+        ReportCharts.write(r, dir);
+        checkPng(dir.resolve(ReportCharts.LATENCY));
+    }
+
     static void checkPng(Path file) throws IOException {
         byte[] head = new byte[8];
         try (var in = Files.newInputStream(file)) {

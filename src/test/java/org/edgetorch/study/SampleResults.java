@@ -50,7 +50,7 @@ final class SampleResults {
         }
         return new StudyResult("2026-11-25T22:00:00Z", "edgetorch 0.1.0", "java -jar target/edgetorch.jar study --threads 1,2",
                 new MachineInfo("Test CPU", 2, "Linux 6.1", "linux-x86_64", "OpenJDK 17", "2.10.0", "bytedeco",
-                        List.of("qnnpack", "onednn", "x86", "fbgemm"), true),
+                        List.of("qnnpack", "onednn", "x86", "fbgemm"), true, 0.5),
                 new StudyResult.ModelInfo("mobilenet_v2", 3_504_872, false, "seeded initialization (seed 0)", 0, null),
                 false, List.of(1, 2), LatencyPlan.FULL, "java System.nanoTime", List.of("a.jpg", "b.png"), stages, variants,
                 withRatios(latency), verification, python, List.of("a note"));

@@ -17,7 +17,7 @@ final class StudyReportSchema {
         assertEquals("edgetorch.study/1", j.get("schema").getAsString());
         has(j, "created", "edgetorch", "command", "quick", "machine", "model", "settings", "findings", "stages", "variants", "latency",
                 "verification", "reference", "python", "notes", "charts");
-        has(j.getAsJsonObject("machine"), "cpu", "cpus", "os", "platform", "java", "libtorch", "backend", "quantized_engines", "xnnpack");
+        has(j.getAsJsonObject("machine"), "cpu", "cpus", "os", "platform", "java", "libtorch", "backend", "quantized_engines", "xnnpack", "load_average");
         has(j.getAsJsonObject("model"), "arch", "parameters", "trained_weights", "weights", "weights_file", "seed", "note");
         has(j.getAsJsonObject("settings"), "threads", "timer", "interleaved", "warmup_runs", "warmup_min_s", "runs", "min_time_s",
                 "latency_inputs", "dummy_input", "agreement_reference", "agreement_images");
