@@ -9,7 +9,7 @@
 #      with --save-io;
 #   4. runs the arm64 jar under qemu-aarch64 (as a Cortex-A72) on the same files: one bench for all variants,
 #      with its own preprocessing of one image and --replay of the x86 tensors, --save-io;
-#   5. runs `compare`; exits non-zero when outputs disagree beyond the bounds (docs/readme/raspberry-pi.md),
+#   5. runs `compare`; exits non-zero when outputs disagree beyond the bounds (README.md),
 #      when a variant cannot run on ARM (e.g. a file too new for its LibTorch), or when a step fails.
 #
 # Usage: bench/arm64-e2e.sh
@@ -17,7 +17,7 @@
 #        X86_JAR (default target/edgetorch.jar, rebuilt when older than the sources)   E2E_THREADS (default 1)
 # Needs: Debian/Ubuntu with JDK 17+ and Maven; installs g++-aarch64-linux-gnu and qemu-user-static with apt-get
 #        when missing (as root); network to deb.debian.org (sysroot) and Maven Central (arm64 OpenCV/JavaCPP natives).
-# Runtime on the 2-core CI machine: about 6 minutes (docs/readme/raspberry-pi.md, "Emulated end-to-end test").
+# Runtime on the 2-core CI machine: about 6 minutes (README.md, "Emulated end-to-end test").
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -103,6 +103,9 @@ x86 bench "${model_args[@]}" --input "${images[0]}" --threads "$threads" --warmu
 midr="$sysroot/sys/devices/system/cpu/cpu0/regs/identification/midr_el1"
 mkdir -p "$(dirname "$midr")" && echo 0x00000000410fd083 > "$midr"
 arm() {
+  # Debian's arm64 LibTorch pulls in UCX (via Open MPI), whose libucs installs its own SIGSEGV handler and
+  # takes the JVM's own (implicit null checks, safepoints) for crashes: switch UCX's error handling off.
+  UCX_HANDLE_ERRORS=none UCX_ERROR_SIGNALS="" \
   EDGETORCH_EMULATION="qemu-aarch64 -cpu cortex-a72" qemu-aarch64-static -cpu cortex-a72 -L "$sysroot" "$sysroot/usr/bin/java" \
     -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$arm_jar" "$@"
 }
@@ -115,7 +118,7 @@ arm bench "${model_args[@]}" --input "${images[0]}" --threads "$threads" --warmu
 # 5. compare -------------------------------------------------------------------------------------------
 step "compare (x86 reference vs emulated arm64)"
 # The weights are untrained (seeded): logits are nearly flat, so one INT8 rounding difference between the
-# engines' kernels can swap the top class; the INT8 check rests on cosine here (docs/readme/raspberry-pi.md).
+# engines' kernels can swap the top class; the INT8 check rests on cosine here (README.md).
 set +e
 x86 compare --int8-min-top1 0 "$out/x86.json" "$out/arm64.json" | tee "$out/compare.txt"
 status=${PIPESTATUS[0]}

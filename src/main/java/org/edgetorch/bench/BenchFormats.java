@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /** The three renderings of a {@link BenchReport}: a table for people, JSON and CSV for machines. */
 public final class BenchFormats {
-    /** Columns of {@link #csv}, in order; described in docs/readme/bench.md. */
+    /** Columns of {@link #csv}, in order; described in README.md. */
     public static final List<String> CSV_COLUMNS = List.of(
             "schema", "name", "kind", "source", "timing_loop", "threads", "input_kind", "input_description",
             "input_shape", "warmup_runs", "runs", "load_ms", "first_inference_ms", "min_ms", "mean_ms",

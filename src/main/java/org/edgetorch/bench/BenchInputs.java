@@ -37,7 +37,7 @@ public final class BenchInputs {
 
     /**
      * A real image, preprocessed as every command does (torchvision's evaluation transform, see
-     * docs/readme/preprocessing.md): [1, 3, 224, 224], ImageNet normalization.
+     * README.md): [1, 3, 224, 224], ImageNet normalization.
      */
     public static BenchInput image(Path path) {
         return image(path, ImagePreprocessor.standard());

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * Everything one {@link Benchmark#run} measured. {@link #toJson()} gives the {@value #SCHEMA} document
- * that {@code bench --json} prints; every field is described in docs/readme/bench.md.
+ * that {@code bench --json} prints; every field is described in README.md.
  */
 public record BenchReport(String created, Map<String, Object> environment, Settings settings, InputInfo input,
                           ClockInfo clock, Overhead overhead, String peakRssSource, boolean peakResetPerTarget,

@@ -20,11 +20,13 @@ import java.nio.file.Path;
  * a state dict, or the seeded initialization with BatchNorm statistics re-estimated on the bundled
  * calibration photos, which then counts as its load time.
  */
-final class EagerTarget implements BenchTarget {
+public final class EagerTarget implements BenchTarget {
     private final String name;
     private final String architecture;
     private final Path weights;
     private final long seed;
+    /** Built by the caller and handed over ({@link #prebuilt}): load has nothing to do or time. */
+    private final boolean prebuilt;
     private TorchvisionModel model;
     private boolean gradWasEnabled;
     private Tensor input;
@@ -35,7 +37,22 @@ final class EagerTarget implements BenchTarget {
         this.architecture = architecture;
         this.weights = weights;
         this.seed = seed;
+        this.prebuilt = false;
         Architectures.byName(architecture);  // an unknown name fails before anything loads
+    }
+
+    private EagerTarget(String name, TorchvisionModel model) {
+        this.name = name;
+        this.architecture = model.architecture().name();
+        this.weights = null;
+        this.seed = 0;
+        this.prebuilt = true;
+        this.model = model;
+    }
+
+    /** An eager model someone else built (the study's model stage); its owner closes it. */
+    public static EagerTarget prebuilt(String name, TorchvisionModel model) {
+        return new EagerTarget(name, model);
     }
 
     @Override
@@ -61,6 +78,7 @@ final class EagerTarget implements BenchTarget {
 
     @Override
     public void load() {
+        if (prebuilt) return;
         if (!(Backends.get() instanceof BytedecoBackend)) {
             throw new UserError("--model eager: the eager Java model runs on the bytedeco backend only");
         }
@@ -104,7 +122,7 @@ final class EagerTarget implements BenchTarget {
             input = null;
             GradMode.set_enabled(gradWasEnabled);
         }
-        if (model != null) model.close();
-        model = null;
+        if (!prebuilt && model != null) model.close();
+        if (!prebuilt) model = null;
     }
 }

@@ -7,7 +7,7 @@ import java.util.Locale;
  * {@code compare} fails. Float variants: different kernels (oneDNN on x86, XNNPACK/NEON on ARM) and
  * summation orders, so differences at float32 rounding level; quantized ones (INT8): different engines
  * (FBGEMM/X86 vs ONEDNN/QNNPACK) round requantization differently, so a looser cosine and top-1 bound.
- * Defaults and their reasons are in docs/readme/raspberry-pi.md.
+ * Defaults and their reasons are in README.md.
  */
 public record Bounds(double maxAbsDiff, double minCosine, double minTop1,
                      double int8MinCosine, double int8MinTop1) {

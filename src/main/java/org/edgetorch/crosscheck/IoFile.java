@@ -25,7 +25,7 @@ import java.util.Map;
 
 /**
  * What {@code --save-io} writes and {@code compare} reads: the exact input tensors a machine ran, every
- * model variant's outputs on them, latency, and the machine. Schema {@value #SCHEMA} (docs/readme/raspberry-pi.md):
+ * model variant's outputs on them, latency, and the machine. Schema {@value #SCHEMA} (README.md):
  * tensors are little-endian float32, base64-encoded, with their SHA-256, so two machines' inputs can be
  * matched bit for bit.
  *

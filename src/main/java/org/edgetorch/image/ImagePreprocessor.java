@@ -43,7 +43,7 @@ public final class ImagePreprocessor {
         this.resizeMode = resizeMode;
     }
 
-    /** The default preprocessing, closest to torchvision's (see docs/readme/preprocessing.md). */
+    /** The default preprocessing, closest to torchvision's (see README.md). */
     public static ImagePreprocessor standard() {
         return STANDARD;
     }

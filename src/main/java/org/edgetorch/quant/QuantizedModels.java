@@ -34,7 +34,7 @@ public final class QuantizedModels {
 
     /**
      * The engine static quantization uses when none is named: ONEDNN on x86 (measured here fastest:
-     * see docs/readme/quantization.md), QNNPACK elsewhere (ARM), else the first the build has.
+     * see README.md), QNNPACK elsewhere (ARM), else the first the build has.
      */
     public static String defaultStaticEngine(Backend b) {
         List<String> have = b.quantizedEngines();

@@ -48,7 +48,7 @@ final class HarnessLatencyMeter implements LatencyMeter {
         for (StudyModel m : models) {
             BenchTarget t = m.fromFile()
                     ? new ScriptTarget(m.variant().id(), Path.of(m.variant().file()))
-                    : new PrebuiltEagerTarget(m.variant().id(), (TorchvisionModel) m.loader().get());
+                    : org.edgetorch.bench.EagerTarget.prebuilt(m.variant().id(), (TorchvisionModel) m.loader().get());
             targets.add(m.engine() == null ? t : new EngineTarget(t, backend, m.engine(), mixedEngines));
         }
         BenchInput in = new BenchInput(inputName.equals("dummy") ? "dummy" : "image", inputName, input);

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * report.json: the study as data, schema {@value #SCHEMA}, described field by field in
- * docs/readme/study.md. Sizes in bytes, times in milliseconds. A number that does not exist is null
+ * README.md. Sizes in bytes, times in milliseconds. A number that does not exist is null
  * (e.g. the size of the eager model, or SQNR when outputs are identical: infinite).
  */
 public final class ReportJson {

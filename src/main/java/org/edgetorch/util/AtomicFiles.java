@@ -5,6 +5,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Every file edgetorch writes goes through here: written to a temporary file beside the target, then
@@ -27,14 +28,22 @@ public final class AtomicFiles {
             throw new UserError("cannot create output folder " + dir + ": " + e.getMessage());
         }
         if (!Files.isWritable(dir)) throw new UserError("output folder " + dir + " is not writable");
-        Path tmp;
+        // The temporary file carries the target's own name, inside a private folder: LibTorch names a
+        // TorchScript archive's root folder after the file it writes.
+        Path tmpDir;
         try {
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+            tmpDir = Files.createTempDirectory(dir, "." + target.getFileName() + ".");
         } catch (IOException e) {
             throw new UserError("cannot write in " + dir + ": " + e.getMessage());
         }
+        Path tmp = tmpDir.resolve(target.getFileName().toString());
         try {
             writer.write(tmp);
+            try {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system: keep the default permissions
+            }
             try {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -45,6 +54,7 @@ public final class AtomicFiles {
         } finally {
             try {
                 Files.deleteIfExists(tmp);
+                Files.deleteIfExists(tmpDir);
             } catch (IOException ignored) {
                 // best effort; the target is either complete or untouched
             }

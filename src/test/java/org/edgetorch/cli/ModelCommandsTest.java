@@ -1,5 +1,7 @@
 package org.edgetorch.cli;
 
+import org.edgetorch.CliRun;
+
 import org.edgetorch.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,40 +18,25 @@ class ModelCommandsTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true));
-            System.setErr(new PrintStream(err, true));
-            var cl = Main.commandLine();
-            cl.setErr(new java.io.PrintWriter(System.err, true));
-            int code = cl.execute(args);
-            return new Run(code, out.toString(), err.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void exportVerifyPredictEndToEnd() {
         Path pt = dir.resolve("m.pt");
-        Run export = run("export", "--out", pt.toString());
+        CliRun export = run("export", "--out", pt.toString());
         assertEquals(0, export.code(), export.err());
         assertTrue(Files.exists(pt));
         assertTrue(export.err().contains("untrained"), "untrained weights must be said plainly");
 
-        Run verify = run("verify", "--model", pt.toString(), "--json");
+        CliRun verify = run("verify", "--model", pt.toString(), "--json");
         assertEquals(0, verify.code(), verify.err());
         var doc = Json.parse(verify.out()).getAsJsonObject();
         assertTrue(doc.get("passed").getAsBoolean());
         assertEquals(10, doc.getAsJsonObject("images").get("samples").getAsInt());
 
-        Run predict = run("predict", "--model", pt.toString(), "--topk", "3", "--json", "images/orange.jpg");
+        CliRun predict = run("predict", "--model", pt.toString(), "--topk", "3", "--json", "images/orange.jpg");
         assertEquals(0, predict.code(), predict.err());
         var results = Json.parse(predict.out()).getAsJsonObject().getAsJsonArray("results");
         assertEquals(1, results.size());
@@ -73,7 +60,7 @@ class ModelCommandsTest {
             z.write("not torchscript".getBytes());
         }
         for (Path bad : new Path[]{truncated, text, zip, dir.resolve("missing.pt")}) {
-            Run r = run("predict", "--model", bad.toString(), "images/orange.jpg");
+            CliRun r = run("predict", "--model", bad.toString(), "images/orange.jpg");
             assertEquals(1, r.code(), bad + ": " + r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertTrue(r.err().startsWith("edgetorch: "), r.err());
@@ -83,7 +70,7 @@ class ModelCommandsTest {
     @Test
     void unwritableOutputFolderIsAUserError() throws Exception {
         Path blocker = Files.writeString(dir.resolve("file"), "x");
-        Run r = run("export", "--out", blocker.resolve("sub/m.pt").toString());
+        CliRun r = run("export", "--out", blocker.resolve("sub/m.pt").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("cannot create output folder"), r.err());
     }

@@ -34,7 +34,7 @@ class QuantizeCommandTest {
 
     @Test
     void staticWithImagesFromADirectory() {
-        ModelCommandsTest.Run r = run("quantize", "--mode", "static", "--engine", "qnnpack", "--in", fp32.toString(),
+        org.edgetorch.CliRun r = run("quantize", "--mode", "static", "--engine", "qnnpack", "--in", fp32.toString(),
                 "--calib", "images", "--calib-count", "3", "--eval-count", "2", "--observer", "percentile", "--json");
         assertEquals(0, r.code(), r.err());
         Path out = dir.resolve("small_int8_qnnpack.pt");
@@ -55,7 +55,7 @@ class QuantizeCommandTest {
     @Test
     void dynamicWithATable() {
         Path out = dir.resolve("dyn.pt");
-        ModelCommandsTest.Run r = run("quantize", "--mode", "dynamic", "--in", fp32.toString(), "--out", out.toString(), "--eval-count", "1");
+        org.edgetorch.CliRun r = run("quantize", "--mode", "dynamic", "--in", fp32.toString(), "--out", out.toString(), "--eval-count", "1");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("dynamic INT8") && r.out().contains("1 linear layer(s) quantized"), r.out());
         assertTrue(r.out().contains("SQNR"), r.out());
@@ -65,7 +65,7 @@ class QuantizeCommandTest {
     @Test
     void refusals() {
         Path out = dir.resolve("never.pt");
-        ModelCommandsTest.Run engine = run("quantize", "--mode", "static", "--engine", "bogus", "--in", fp32.toString(), "--out", out.toString());
+        org.edgetorch.CliRun engine = run("quantize", "--mode", "static", "--engine", "bogus", "--in", fp32.toString(), "--out", out.toString());
         assertEquals(1, engine.code());
         assertTrue(engine.err().startsWith("edgetorch: quantized engine 'bogus' is not available") && engine.err().contains("supported:"), engine.err());
         assertEquals(1, engine.err().strip().lines().count(), "one line: " + engine.err());
@@ -75,11 +75,11 @@ class QuantizeCommandTest {
         assertEquals(2, run("quantize", "--mode", "static", "--calib-count", "0", "--in", fp32.toString()).code());
         assertEquals(2, run("quantize", "--mode", "dynamic", "--calib", "images", "--in", fp32.toString()).code());
 
-        ModelCommandsTest.Run missing = run("quantize", "--mode", "static", "--in", dir.resolve("absent.pt").toString(), "--out", out.toString());
+        org.edgetorch.CliRun missing = run("quantize", "--mode", "static", "--in", dir.resolve("absent.pt").toString(), "--out", out.toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("no such file"), missing.err());
 
-        ModelCommandsTest.Run noImages = run("quantize", "--mode", "static", "--in", fp32.toString(), "--out", out.toString(),
+        org.edgetorch.CliRun noImages = run("quantize", "--mode", "static", "--in", fp32.toString(), "--out", out.toString(),
                 "--calib", dir.toString());
         assertEquals(1, noImages.code());
         assertTrue(noImages.err().contains("no images"), noImages.err());

@@ -1,5 +1,7 @@
 package org.edgetorch.crosscheck;
 
+import org.edgetorch.CliRun;
+
 import com.google.gson.JsonObject;
 import org.bytedeco.pytorch.CompilationUnit;
 import org.bytedeco.pytorch.JitModule;
@@ -25,22 +27,8 @@ class CompareCommandTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true));
-            System.setErr(new PrintStream(err, true));
-            var cl = Main.commandLine();
-            cl.setErr(new PrintWriter(System.err, true));
-            return new Run(cl.execute(args), out.toString(), err.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -50,27 +38,27 @@ class CompareCommandTest {
         CrossComparisonTest.arm(1e-5, 0.05, true).write(ok);
         CrossComparisonTest.arm(0.01, 0.05, true).write(bad);
 
-        Run good = run("compare", x86.toString(), ok.toString());
+        CliRun good = run("compare", x86.toString(), ok.toString());
         assertEquals(0, good.code(), good.err());
         assertTrue(good.out().contains("within bounds"), good.out());
         assertTrue(good.out().contains("fp32.pt") && good.out().contains("int8.pt (q)"), good.out());
         assertTrue(good.out().contains("img1.jpg") && good.out().contains("max abs diff"), good.out());
         assertTrue(good.out().contains("5.00x"), "latency ratio: " + good.out());
 
-        Run beyond = run("compare", x86.toString(), bad.toString());
+        CliRun beyond = run("compare", x86.toString(), bad.toString());
         assertEquals(1, beyond.code());
         assertTrue(beyond.err().startsWith("edgetorch: outputs disagree beyond the bounds: fp32.pt: max abs logit difference"), beyond.err());
         assertTrue(beyond.out().contains("BEYOND BOUNDS"), beyond.out());
         assertEquals(0, run("compare", "--no-check", x86.toString(), bad.toString()).code());
         assertEquals(0, run("compare", "--max-abs-diff", "1", "--min-cosine", "0.99", x86.toString(), bad.toString()).code());
 
-        Run json = run("compare", "--json", x86.toString(), ok.toString());
+        CliRun json = run("compare", "--json", x86.toString(), ok.toString());
         JsonObject doc = Json.parse(json.out()).getAsJsonObject();
         assertEquals(CompareReport.SCHEMA, doc.get("schema").getAsString());
         assertTrue(doc.get("within_bounds").getAsBoolean());
         assertEquals(2, doc.getAsJsonArray("variants").size());
 
-        Run missing = run("compare", x86.toString(), dir.resolve("nope.json").toString());
+        CliRun missing = run("compare", x86.toString(), dir.resolve("nope.json").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("no such file"), missing.err());
         assertEquals(2, run("compare", x86.toString()).code());
@@ -88,7 +76,7 @@ class CompareCommandTest {
         m.save(pt.toString());
 
         Path a = dir.resolve("a.json"), b = dir.resolve("b.json");
-        Run first = run("predict", "--model", pt.toString(), "--batch", "1", "--save-io", a.toString(),
+        CliRun first = run("predict", "--model", pt.toString(), "--batch", "1", "--save-io", a.toString(),
                 "images/orange.jpg", "images/apple.jpg", "images/baboon.jpg");
         assertEquals(0, first.code(), first.err());
         IoFile fa = IoFile.read(a);
@@ -99,11 +87,11 @@ class CompareCommandTest {
         assertEquals(1, fa.variants().get(0).latency().runs(), "the first two calls are not timed");
         assertEquals(java.util.List.of(1L, 1000L), java.util.Arrays.stream(fa.variants().get(0).outputs().get(0).tensor().shape()).boxed().toList());
 
-        Run second = run("predict", "--model", pt.toString(), "--save-io", b.toString(), "--replay", a.toString(), "images/orange.jpg");
+        CliRun second = run("predict", "--model", pt.toString(), "--save-io", b.toString(), "--replay", a.toString(), "images/orange.jpg");
         assertEquals(0, second.code(), second.err());
         IoFile fb = IoFile.read(b);
         assertEquals(4, fb.inputs().size(), "own image + three replays");
-        Run cmp = run("compare", "--json", a.toString(), b.toString());
+        CliRun cmp = run("compare", "--json", a.toString(), b.toString());
         assertEquals(0, cmp.code(), cmp.err() + cmp.out());
         JsonObject v = Json.parse(cmp.out()).getAsJsonObject().getAsJsonArray("variants").get(0).getAsJsonObject();
         assertEquals(3, v.getAsJsonObject("model").get("samples").getAsInt());
@@ -121,7 +109,7 @@ class CompareCommandTest {
             throw new AssertionError(e);
         }
         Path c = dir.resolve("c.json");
-        Run bench = run("bench", "--model", pt.toString(), "--model", garbage.toString(), "--input", "images/orange.jpg",
+        CliRun bench = run("bench", "--model", pt.toString(), "--model", garbage.toString(), "--input", "images/orange.jpg",
                 "--warmup", "1", "--warmup-time", "0", "--runs", "3", "--min-time", "0", "--quiet",
                 "--save-io", c.toString(), "--replay", a.toString());
         assertEquals(0, bench.code(), bench.err());
@@ -133,23 +121,23 @@ class CompareCommandTest {
         assertEquals("bench", pool.latency().source());
         assertTrue(pool.latency().runs() >= 3);
         assertTrue(fc.variant("garbage.pt").error().contains("could not load it"), fc.variant("garbage.pt").error());
-        Run cmpBench = run("compare", a.toString(), c.toString());
+        CliRun cmpBench = run("compare", a.toString(), c.toString());
         assertEquals(0, cmpBench.code(), cmpBench.out() + cmpBench.err());
         assertTrue(cmpBench.out().contains("garbage.pt: only in the other file"), cmpBench.out());
 
-        Run verify = run("verify", "--model", pt.toString(), "--reference", a.toString());
+        CliRun verify = run("verify", "--model", pt.toString(), "--reference", a.toString());
         assertEquals(0, verify.code(), verify.err() + verify.out());
         assertTrue(verify.out().contains("PASS") && verify.out().contains("reference"), verify.out());
         m.register_parameter("w", Tensors.toTorch(new FloatTensor(new long[]{3, 1000}, new float[3 * 1000])), false);
         Path other = dir.resolve("other").resolve("pool.pt");
         m.save(java.nio.file.Files.createDirectories(other.getParent()).resolve("pool.pt").toString());
-        Run verifyOther = run("verify", "--model", other.toString(), "--reference", a.toString(), "--json");
+        CliRun verifyOther = run("verify", "--model", other.toString(), "--reference", a.toString(), "--json");
         assertEquals(1, verifyOther.code(), verifyOther.err());
         assertTrue(!Json.parse(verifyOther.out()).getAsJsonObject().get("passed").getAsBoolean());
-        Run verifyUnknown = run("verify", "--model", garbage.toString(), "--reference", a.toString());
+        CliRun verifyUnknown = run("verify", "--model", garbage.toString(), "--reference", a.toString());
         assertEquals(1, verifyUnknown.code());
 
-        Run noSave = run("predict", "--model", pt.toString(), "--replay", a.toString(), "images/orange.jpg");
+        CliRun noSave = run("predict", "--model", pt.toString(), "--replay", a.toString(), "images/orange.jpg");
         assertEquals(1, noSave.code());
         assertTrue(noSave.err().contains("--replay needs --save-io"), noSave.err());
     }

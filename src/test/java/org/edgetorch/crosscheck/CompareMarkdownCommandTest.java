@@ -20,7 +20,7 @@ class CompareMarkdownCommandTest {
         Path x86 = dir.resolve("x86.json"), arm = dir.resolve("arm.json"), md = dir.resolve("out").resolve("compare.md");
         CrossComparisonTest.x86().write(x86);
         CrossComparisonTest.arm(1e-5, 0.05, true).write(arm);
-        CompareCommandTest.Run r = CompareCommandTest.run("compare", x86.toString(), arm.toString(), "--markdown", md.toString());
+        org.edgetorch.CliRun r = CompareCommandTest.run("compare", x86.toString(), arm.toString(), "--markdown", md.toString());
         assertEquals(0, r.code(), r.err());
         String text = Files.readString(md);
         assertTrue(text.startsWith("# edgetorch compare: "), text);

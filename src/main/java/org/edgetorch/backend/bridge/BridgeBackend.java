@@ -98,6 +98,7 @@ public final class BridgeBackend implements Backend {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("bridge_library", BridgeLibrary.loadedFrom());
         d.put("bridge_headers", BridgeNative.compiled_version());
+        d.put("bridge_environment", BridgeLibrary.environment());
         d.put("quantized_engine", currentQuantizedEngine());
         d.put("max_bytecode", BridgeNative.max_bytecode_version());
         d.put("max_file_format", BridgeNative.max_file_format_version());

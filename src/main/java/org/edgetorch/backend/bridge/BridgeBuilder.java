@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * travel in the jar ({@code org/edgetorch/backend/bridge/src/}).
  */
 public final class BridgeBuilder {
-    private static final String[] SOURCES = {"edgetorch_bridge.h", "edgetorch_bridge.cpp", "edgetorch_clock.h"};
+    private static final String[] SOURCES = {"edgetorch_bridge.h", "edgetorch_bridge.cpp", "edgetorch_clock.h", "edgetorch_bridge_env.h"};
 
     /** Where a LibTorch keeps its headers and libraries, and the C++ ABI its libraries use. */
     public record LibTorchLayout(Path root, Path include, Path lib, Boolean cxx11Abi) {
@@ -122,7 +122,8 @@ public final class BridgeBuilder {
                 }
             }
             List<String> options = new ArrayList<>();
-            options.add("-Wl,--no-as-needed"); // Ubuntu's gcc defaults to --as-needed
+            // The environment library must not depend on LibTorch (it runs before LibTorch loads).
+            options.add("-Wl,--as-needed");
             if (layout.cxx11Abi() != null) options.add("-D_GLIBCXX_USE_CXX11_ABI=" + (layout.cxx11Abi() ? 1 : 0));
             Builder builder = new Builder(new StreamLogger(log))
                     .properties(Loader.getPlatform())
@@ -135,13 +136,15 @@ public final class BridgeBuilder {
             for (Path p : layout.includePaths()) builder.addProperty("platform.includepath", p.toString());
             builder.addProperty("platform.linkpath", layout.lib().toString());
             builder.addProperty("platform.link", "torch", "torch_cpu", "c10");
-            builder.classesOrPackages(BridgeNative.class.getName());
+            builder.classesOrPackages(BridgeNative.class.getName(), BridgeEnvironment.class.getName());
             java.io.File[] built = builder.build();
-            Path lib = built == null ? null : findLibrary(out);
-            if (lib == null) {
+            Path lib = built == null ? null : findLibrary(out, BridgeLibrary.FILE_NAME);
+            Path env = built == null ? null : findLibrary(out, BridgeLibrary.ENVIRONMENT_FILE_NAME);
+            if (lib == null || env == null) {
                 throw new UserError("compiling the bridge failed (see the compiler's messages above); it needs a C++17 compiler ("
                         + (compiler == null ? "g++" : compiler) + ") and a JDK (jni.h): sudo apt install g++ openjdk-17-jdk-headless");
             }
+            AtomicFiles.write(outDir.resolve(BridgeLibrary.ENVIRONMENT_FILE_NAME), tmp -> Files.copy(env, tmp, StandardCopyOption.REPLACE_EXISTING));
             Path target = outDir.resolve(BridgeLibrary.FILE_NAME);
             AtomicFiles.write(target, tmp -> Files.copy(lib, tmp, StandardCopyOption.REPLACE_EXISTING));
             return target;
@@ -163,9 +166,9 @@ public final class BridgeBuilder {
         }
     }
 
-    private static Path findLibrary(Path out) throws IOException {
+    private static Path findLibrary(Path out, String name) throws IOException {
         try (Stream<Path> s = Files.walk(out)) {
-            return s.filter(p -> p.getFileName().toString().equals(BridgeLibrary.FILE_NAME)).findFirst().orElse(null);
+            return s.filter(p -> p.getFileName().toString().equals(name)).findFirst().orElse(null);
         }
     }
 

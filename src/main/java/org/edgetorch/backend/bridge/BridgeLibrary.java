@@ -52,6 +52,7 @@ public final class BridgeLibrary {
         Path file = override();
         loading = true;
         try {
+            prepareEnvironment(file);
             if (file != null) {
                 if (!Files.isRegularFile(file)) {
                     throw new UserError("bridge library " + file + " does not exist (from -D" + PROPERTY + ", "
@@ -83,6 +84,37 @@ public final class BridgeLibrary {
             if (t.getMessage() != null) s.append(t.getMessage()).append('\n');
         }
         return s.toString();
+    }
+
+    /** The environment library's file name (beside the bridge's when built by {@code bridge build}). */
+    public static final String ENVIRONMENT_FILE_NAME = System.mapLibraryName("jniBridgeEnvironment");
+    private static String environment = "not prepared";
+
+    /**
+     * Loads {@link BridgeEnvironment} (no LibTorch dependency) and sets the environment LibTorch's
+     * dependencies read when they load (UCX_HANDLE_ERRORS=none). Best effort: a bridge built without it
+     * still loads, and {@code info} says the environment was not prepared.
+     */
+    private static void prepareEnvironment(Path bridgeFile) {
+        try {
+            Path env = bridgeFile == null ? null : bridgeFile.toAbsolutePath().resolveSibling(ENVIRONMENT_FILE_NAME);
+            if (env != null && Files.isRegularFile(env)) {
+                Loader.load(Loader.class);
+                System.load(env.toString());
+            } else {
+                Loader.load(BridgeEnvironment.class);
+            }
+            environment = BridgeEnvironment.prepare_environment() == 0
+                    ? "UCX_HANDLE_ERRORS=" + BridgeEnvironment.environment_value("UCX_HANDLE_ERRORS")
+                    : "setenv failed";
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            environment = "not prepared (no " + ENVIRONMENT_FILE_NAME + ")";
+        }
+    }
+
+    /** What {@link #prepareEnvironment} did, for {@code info}. */
+    public static synchronized String environment() {
+        return environment;
     }
 
     /** Where the loaded library came from (a path), or null before {@link #load()}. */

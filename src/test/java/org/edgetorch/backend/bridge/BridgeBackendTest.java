@@ -173,6 +173,7 @@ class BridgeBackendTest {
         assertEquals("bridge", i.get("backend").getAsString());
         assertEquals(library.toString(), i.get("bridge_library").getAsString());
         assertTrue(i.get("max_bytecode").getAsInt() >= 4);
+        assertEquals("UCX_HANDLE_ERRORS=none", i.get("bridge_environment").getAsString(), "set before LibTorch loads");
 
         Child builtIn = child("org.edgetorch.cli.Main", "--backend", "bridge", "predict", dir.resolve("x.jpg").toString());
         assertEquals(1, builtIn.exit(), builtIn.stderr());

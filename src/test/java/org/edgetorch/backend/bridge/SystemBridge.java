@@ -55,7 +55,7 @@ final class SystemBridge {
 
     private static String sourceHash() throws IOException, NoSuchAlgorithmException {
         MessageDigest d = MessageDigest.getInstance("SHA-256");
-        for (String r : new String[]{"src/edgetorch_bridge.h", "src/edgetorch_bridge.cpp", "src/edgetorch_clock.h", "BridgeNative.class", "BridgeNative$Model.class"}) {
+        for (String r : new String[]{"src/edgetorch_bridge.h", "src/edgetorch_bridge.cpp", "src/edgetorch_clock.h", "src/edgetorch_bridge_env.h", "BridgeEnvironment.class", "BridgeNative.class", "BridgeNative$Model.class"}) {
             try (InputStream in = BridgeNative.class.getResourceAsStream(r)) {
                 if (in == null) throw new IOException("missing resource " + r);
                 d.update(in.readAllBytes());
