@@ -7,7 +7,10 @@ import org.edgetorch.util.UserError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.List;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -36,30 +39,11 @@ public final class ModelFiles {
             throw new UserError(file + ": " + e.getMessage());
         }
         boolean data = false, bytecode = false, code = false;
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            Enumeration<? extends ZipEntry> entries = zip.entries();
-            while (entries.hasMoreElements()) {
-                String name = entries.nextElement().getName();
-                String local = name.contains("/") ? name.substring(name.indexOf('/') + 1) : name;
+        try {
+            for (String local : checkedEntries(file)) {
                 if (local.equals("data.pkl")) data = true;
                 if (local.equals("bytecode.pkl")) bytecode = true;
                 if (local.startsWith("code/")) code = true;
-            }
-            // Every entry's CRC is compared in Java: java.util.zip checks none for the STORED entries
-            // TorchScript writes, and LibTorch's reader does not either, so a damaged weight would
-            // otherwise load silently. Reading every entry also catches truncation inside the archive.
-            entries = zip.entries();
-            byte[] buf = new byte[1 << 16];
-            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-            while (entries.hasMoreElements()) {
-                ZipEntry e = entries.nextElement();
-                crc.reset();
-                try (var in = zip.getInputStream(e)) {
-                    for (int n; (n = in.read(buf)) >= 0; ) crc.update(buf, 0, n);
-                }
-                if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
-                    throw new UserError(file + ": damaged archive: entry " + e.getName() + " fails its CRC check");
-                }
             }
         } catch (IOException e) {
             throw new UserError(file + ": not a TorchScript archive (not a readable zip: " + e.getMessage() + ")");
@@ -70,6 +54,34 @@ public final class ModelFiles {
                     + (data && !code ? "; it looks like a state dict saved by torch.save: pass it with --weights" : ""));
         }
         return a;
+    }
+
+    /**
+     * The names of a PyTorch zip archive's entries, without the archive's root folder, after reading every
+     * entry and comparing its CRC in Java: java.util.zip checks none for the STORED entries PyTorch writes,
+     * and LibTorch's reader does not either, so a damaged weight would otherwise load silently. Reading
+     * every entry also catches truncation inside the archive. A CRC mismatch is a {@link UserError}.
+     */
+    public static List<String> checkedEntries(Path file) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            Enumeration<? extends ZipEntry> entries = zip.entries();
+            byte[] buf = new byte[1 << 16];
+            CRC32 crc = new CRC32();
+            while (entries.hasMoreElements()) {
+                ZipEntry e = entries.nextElement();
+                String name = e.getName();
+                names.add(name.contains("/") ? name.substring(name.indexOf('/') + 1) : name);
+                crc.reset();
+                try (var in = zip.getInputStream(e)) {
+                    for (int n; (n = in.read(buf)) >= 0; ) crc.update(buf, 0, n);
+                }
+                if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
+                    throw new UserError(file + ": damaged archive: entry " + name + " fails its CRC check");
+                }
+            }
+        }
+        return names;
     }
 
     /** Validates, then loads through the presets' {@code torch::jit::load}. */

@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipFile;
 
 /** Reads a torchvision state dict written by PyTorch's {@code torch.save} with LibTorch's own unpickler. */
 public final class TorchvisionWeights {
@@ -68,19 +67,10 @@ public final class TorchvisionWeights {
             throw new UserError(file + ": " + e.getMessage());
         }
         boolean data = false, code = false;
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            var entries = zip.entries();
-            byte[] buf = new byte[1 << 16];
-            while (entries.hasMoreElements()) {
-                var e = entries.nextElement();
-                String local = e.getName().substring(e.getName().indexOf('/') + 1);
+        try {
+            for (String local : ModelFiles.checkedEntries(file)) {
                 if (local.equals("data.pkl")) data = true;
                 if (local.startsWith("code/")) code = true;
-                try (var in = zip.getInputStream(e)) {
-                    while (in.read(buf) >= 0) {
-                        // CRC check at end of stream catches truncation
-                    }
-                }
             }
         } catch (IOException e) {
             throw new UserError(file + ": unreadable weights file (expected a zip written by torch.save; "
