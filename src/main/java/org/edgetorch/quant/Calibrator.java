@@ -2,7 +2,8 @@ package org.edgetorch.quant;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
-import org.edgetorch.quant.OpGraph.Node;
+import org.edgetorch.graph.ModelGraph;
+import org.edgetorch.graph.Node;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.tensor.Tensors;
 
@@ -21,9 +22,9 @@ final class Calibrator {
     private Calibrator() {
     }
 
-    static Map<Integer, ActivationObserver> calibrate(OpGraph g, List<FloatTensor> inputs, ObserverKind kind, CalibrationProgress progress) {
+    static Map<Integer, ActivationObserver> calibrate(ModelGraph g, List<FloatTensor> inputs, ObserverKind kind, CalibrationProgress progress) {
         Map<Integer, ActivationObserver> observers = new LinkedHashMap<>();
-        observers.put(OpGraph.INPUT, new ActivationObserver());
+        observers.put(ModelGraph.INPUT, new ActivationObserver());
         for (Node n : g.nodes) {
             if (n.requantizes()) observers.put(n.output, new ActivationObserver());
         }

@@ -5,14 +5,19 @@ import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
-import org.edgetorch.quant.OpGraph.Node;
+import org.edgetorch.graph.ModelGraph;
+import org.edgetorch.graph.Node;
+import org.edgetorch.tensor.FloatTensor;
+import org.edgetorch.tensor.Tensors;
 
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Runs an {@link OpGraph} in float32 with LibTorch's ATen ops, showing every computed value to an
- * observer: this is how calibration sees the activations of the folded and fused model.
+ * Runs a {@link ModelGraph} in float32 with LibTorch's ATen ops, showing every computed value to an
+ * observer: this is how calibration sees the activations of the folded and fused model. The graph's
+ * Java-owned weights are copied into LibTorch tensors on each run, inside the caller's PointerScope, so
+ * no native memory outlives the run.
  */
 final class FloatInterpreter {
     interface Observer {
@@ -28,21 +33,21 @@ final class FloatInterpreter {
     }
 
     /** Runs the graph on {@code input}; the caller owns native memory (run it inside a PointerScope). */
-    static Tensor run(OpGraph g, Tensor input, Observer observer) {
+    static Tensor run(ModelGraph g, Tensor input, Observer observer) {
         return run(g, input, observer, null);
     }
 
-    static Tensor run(OpGraph g, Tensor input, Observer observer, Transform transform) {
+    static Tensor run(ModelGraph g, Tensor input, Observer observer, Transform transform) {
         Map<Integer, Tensor> values = new HashMap<>();
-        if (transform != null) input = transform.apply(OpGraph.INPUT, input);
-        values.put(OpGraph.INPUT, input);
-        if (observer != null) observer.observe(OpGraph.INPUT, input);
+        if (transform != null) input = transform.apply(ModelGraph.INPUT, input);
+        values.put(ModelGraph.INPUT, input);
+        if (observer != null) observer.observe(ModelGraph.INPUT, input);
         Map<Integer, Integer> remaining = g.useCounts();
         for (Node n : g.nodes) {
             Tensor x = values.get(n.inputs[0]);
             Tensor y = switch (n.kind) {
-                case CONV -> activate(torch.conv2d(x, n.weight, optional(n.bias), n.stride, n.padding, n.dilation, n.groups), n);
-                case LINEAR -> activate(torch.linear(x, n.weight, optional(n.bias)), n);
+                case CONV -> activate(torch.conv2d(x, torch(n.weight), optional(n.bias), n.stride, n.padding, n.dilation, n.groups), n);
+                case LINEAR -> activate(torch.linear(x, torch(n.weight), optional(n.bias)), n);
                 case ADD -> activate(x.add(values.get(n.inputs[1])), n);
                 case CLAMP -> clamp(x, n.min, n.max);
                 case ADAPTIVE_AVG_POOL -> torch.adaptive_avg_pool2d(x, n.outputSize);
@@ -58,7 +63,7 @@ final class FloatInterpreter {
             values.put(n.output, y);
             if (observer != null) observer.observe(n.output, y);
             for (int v : n.inputs) {
-                if (remaining.merge(v, -1, Integer::sum) == 0 && v != OpGraph.INPUT) values.remove(v);
+                if (remaining.merge(v, -1, Integer::sum) == 0 && v != ModelGraph.INPUT) values.remove(v);
             }
         }
         return values.get(g.output);
@@ -74,7 +79,11 @@ final class FloatInterpreter {
         return torch.clamp(x, a, b);
     }
 
-    private static TensorOptional optional(Tensor t) {
-        return t == null ? new TensorOptional() : new TensorOptional(t);
+    private static Tensor torch(FloatTensor t) {
+        return Tensors.toTorch(t);
+    }
+
+    private static TensorOptional optional(FloatTensor t) {
+        return t == null ? new TensorOptional() : new TensorOptional(Tensors.toTorch(t));
     }
 }

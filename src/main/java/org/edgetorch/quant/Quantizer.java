@@ -11,6 +11,12 @@ import org.bytedeco.pytorch.global.torch;
 import org.edgetorch.backend.Backend;
 import org.edgetorch.backend.Backends;
 import org.edgetorch.backend.ModelFiles;
+import org.edgetorch.graph.Activation;
+import org.edgetorch.graph.GraphPasses;
+import org.edgetorch.graph.ModelGraph;
+import org.edgetorch.graph.Node;
+import org.edgetorch.graph.QParams;
+import org.edgetorch.jit.ModelGraphReader;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.tensor.Tensors;
 import org.edgetorch.util.AtomicFiles;
@@ -76,7 +82,7 @@ public final class Quantizer {
     }
 
     /** A statically quantized module in memory, before it is saved. */
-    record StaticModel(JitModule module, OpGraph graph, Map<Integer, QParams> qparams, QuantEngine engine, boolean perChannel,
+    record StaticModel(JitModule module, ModelGraph graph, Map<Integer, QParams> qparams, QuantEngine engine, boolean perChannel,
                        StaticEmitter.Emitted emitted, int fusedActivations, long calibrationMillis, double calibrationSqnrDb) {
     }
 
@@ -87,8 +93,8 @@ public final class Quantizer {
         if (calibration == null || calibration.isEmpty()) throw new UserError("static quantization needs at least one calibration input");
         for (FloatTensor t : calibration) checkImageShape(t);
         JitModule frozen = loadFrozen(in);
-        OpGraph g = GraphReader.read(frozen.get_method("forward").graph());
-        GraphPasses.prepare(g);
+        ModelGraph g = ModelGraphReader.read(frozen.get_method("forward").graph(), "quantize");
+        GraphPasses.prepare(g, "quantize");
         checkInterpreterMatches(frozen, g, calibration.get(0), in);
 
         backend.setQuantizedEngine(engine.id());
@@ -165,7 +171,7 @@ public final class Quantizer {
      * Guards the reader: the folded float graph must compute what TorchScript computes (up to float
      * rounding of the BatchNorm fold), or the quantized model would silently be a different network.
      */
-    private static void checkInterpreterMatches(JitModule frozen, OpGraph g, FloatTensor sample, Path in) {
+    private static void checkInterpreterMatches(JitModule frozen, ModelGraph g, FloatTensor sample, Path in) {
         try (PointerScope scope = new PointerScope()) {
             Tensor x = Calibrator.batched(Tensors.toTorch(sample));
             Tensor expected;
@@ -190,32 +196,32 @@ public final class Quantizer {
      * bounds, widened to contain 0, on uint8 [0, 255] or [0, 127] with reduce_range. Values that no
      * op requantizes (pools, flatten, standalone clamps) inherit their input's parameters.
      */
-    static Map<Integer, QParams> activationQParams(OpGraph g, Map<Integer, ActivationObserver> observers, ObserverKind kind,
+    static Map<Integer, QParams> activationQParams(ModelGraph g, Map<Integer, ActivationObserver> observers, ObserverKind kind,
                                                    QuantEngine engine) {
         long qmax = engine.activationQmax();
         Map<Integer, QParams> q = new HashMap<>();
-        Map<Integer, OpGraph.Activation> fused = new HashMap<>();
-        for (OpGraph.Node n : g.nodes) {
+        Map<Integer, Activation> fused = new HashMap<>();
+        for (Node n : g.nodes) {
             if (n.fused != null) fused.put(n.output, n.fused);
         }
         for (Map.Entry<Integer, ActivationObserver> en : observers.entrySet()) {
             RangeSearch.Range r = en.getValue().range(kind, qmax);
             double lo = r.min(), hi = r.max();
-            OpGraph.Activation a = fused.get(en.getKey());
+            Activation a = fused.get(en.getKey());
             if (a != null) {
                 lo = Math.max(lo, a.min());
                 hi = Math.min(hi, a.max());
             }
             q.put(en.getKey(), QParams.affine(lo, hi, 0, qmax));
         }
-        for (OpGraph.Node n : g.nodes) {
+        for (Node n : g.nodes) {
             if (!n.requantizes()) q.put(n.output, q.get(n.inputs[0]));
         }
         return q;
     }
 
     /** Runs the new module on a few calibration inputs: kernels that reject the model fail here, before saving. */
-    private static double selfCheck(JitModule module, OpGraph g, List<FloatTensor> calibration) {
+    private static double selfCheck(JitModule module, ModelGraph g, List<FloatTensor> calibration) {
         double signal = 0, noise = 0;
         for (int i = 0; i < Math.min(SELF_CHECK_INPUTS, calibration.size()); i++) {
             try (PointerScope scope = new PointerScope()) {

@@ -6,8 +6,12 @@ import org.bytedeco.pytorch.JitNode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.Value;
 import org.bytedeco.pytorch.global.torch;
-import org.edgetorch.quant.OpGraph.Activation;
-import org.edgetorch.quant.OpGraph.Node;
+import org.edgetorch.graph.Activation;
+import org.edgetorch.graph.ModelGraph;
+import org.edgetorch.graph.OpKind;
+import org.edgetorch.graph.QParams;
+import org.edgetorch.graph.Node;
+import org.edgetorch.tensor.Tensors;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,16 +37,18 @@ final class StaticEmitter {
     }
 
     /** The engine must already be selected: prepacking lays weights out for it. */
-    static Emitted emit(OpGraph g, Map<Integer, QParams> qparams, boolean perChannel, QuantEngine engine) {
+    static Emitted emit(ModelGraph g, Map<Integer, QParams> qparams, boolean perChannel, QuantEngine engine) {
         JitModule root = TorchIR.newModule(CLASS_NAME);
         Map<Node, String> packedAttr = new HashMap<>();
         Set<String> used = new HashSet<>();
         for (Node n : g.nodes) {
-            if (n.kind != OpGraph.Kind.CONV && n.kind != OpGraph.Kind.LINEAR) continue;
-            Tensor qw = perChannel ? WeightQuantizer.perChannel(n.weight) : WeightQuantizer.perTensor(n.weight);
-            PackedWeights.Packed p = n.kind == OpGraph.Kind.CONV
-                    ? PackedWeights.conv2d(qw, n.bias, n.stride, n.padding, n.dilation, n.groups, n.where)
-                    : PackedWeights.linear(qw, n.bias, n.where);
+            if (n.kind != OpKind.CONV && n.kind != OpKind.LINEAR) continue;
+            Tensor w = Tensors.toTorch(n.weight);
+            Tensor bias = n.bias == null ? null : Tensors.toTorch(n.bias);
+            Tensor qw = perChannel ? WeightQuantizer.perChannel(w) : WeightQuantizer.perTensor(w);
+            PackedWeights.Packed p = n.kind == OpKind.CONV
+                    ? PackedWeights.conv2d(qw, bias, n.stride, n.padding, n.dilation, n.groups, n.where)
+                    : PackedWeights.linear(qw, bias, n.where);
             String name = unique(n.name + "_packed", used);
             root.register_attribute(name, p.type(), p.value(), false, false);
             packedAttr.put(n, name);
@@ -53,8 +59,8 @@ final class StaticEmitter {
         graph.setInsertPoint(ret);
         Value self = graph.inputs().get(0);
         Map<Integer, Value> v = new HashMap<>();
-        QParams in = qparams.get(OpGraph.INPUT);
-        v.put(OpGraph.INPUT, TorchIR.op(graph, "aten::quantize_per_tensor", graph.inputs().get(1),
+        QParams in = qparams.get(ModelGraph.INPUT);
+        v.put(ModelGraph.INPUT, TorchIR.op(graph, "aten::quantize_per_tensor", graph.inputs().get(1),
                 TorchIR.f(graph, in.scale()), TorchIR.i(graph, in.zeroPoint()), TorchIR.dtype(graph, torch.ScalarType.QUInt8)));
         int convs = 0, linears = 0, adds = 0, saturated = 0, clamps = 0;
         for (Node n : g.nodes) {
@@ -69,7 +75,7 @@ final class StaticEmitter {
                         case LINEAR -> "quantized::linear";
                         default -> "quantized::add";
                     };
-                    Value second = n.kind == OpGraph.Kind.ADD ? v.get(n.inputs[1]) : graph.insertGetAttr(self, packedAttr.get(n));
+                    Value second = n.kind == OpKind.ADD ? v.get(n.inputs[1]) : graph.insertGetAttr(self, packedAttr.get(n));
                     y = TorchIR.op(graph, base + (relu ? "_relu" : ""), x, second, TorchIR.f(graph, q.scale()), TorchIR.i(graph, q.zeroPoint()));
                     if (n.fused != null && !n.fused.isRelu()) {
                         if (saturationEnforces(n.fused, q)) {

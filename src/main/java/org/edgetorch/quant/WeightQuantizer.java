@@ -4,6 +4,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.edgetorch.graph.QParams;
 import org.edgetorch.util.UserError;
 
 import java.util.EnumMap;

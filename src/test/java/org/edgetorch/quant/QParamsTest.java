@@ -1,5 +1,7 @@
 package org.edgetorch.quant;
 
+import org.edgetorch.graph.QParams;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.edgetorch.quant;
+package org.edgetorch.graph;
 
 /**
  * Affine quantization parameters of one tensor: {@code q = clamp(round(x / scale) + zeroPoint, qmin, qmax)},
@@ -8,7 +8,7 @@ package org.edgetorch.quant;
 public record QParams(double scale, long zeroPoint, long qmin, long qmax) {
 
     /** Smallest scale PyTorch's observers allow (float32 machine epsilon). */
-    static final double EPS = Math.ulp(1.0f);
+    public static final double EPS = Math.ulp(1.0f);
 
     /**
      * Per-tensor affine parameters for values observed in {@code [min, max]} mapped onto
@@ -39,11 +39,11 @@ public record QParams(double scale, long zeroPoint, long qmin, long qmax) {
     }
 
     /** Lowest and highest values a uint8 tensor with these parameters can hold (kernels saturate at 0 and 255). */
-    double representableMin(long dtypeMin) {
+    public double representableMin(long dtypeMin) {
         return (dtypeMin - zeroPoint) * scale;
     }
 
-    double representableMax(long dtypeMax) {
+    public double representableMax(long dtypeMax) {
         return (dtypeMax - zeroPoint) * scale;
     }
 }
