@@ -1,5 +1,6 @@
 package org.edgetorch.backend;
 
+import org.edgetorch.runtime.Model;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +32,20 @@ public interface Backend {
      */
     void setQuantizedEngine(String engine);
 
+    /**
+     * Checks the engine once and returns what selects it again: run before each call of a model whose
+     * kernels dispatch by it, so it should be cheap (the presets' override is one store into LibTorch).
+     */
+    default Runnable engineSelector(String engine) {
+        setQuantizedEngine(engine);
+        return () -> setQuantizedEngine(engine);
+    }
+
     /** Backend-specific facts for {@code info} (the bridge: library path, versions it reads); may be empty. */
     default Map<String, Object> details() {
         return Map.of();
     }
 
     /** Loads a TorchScript ({@code .pt}) or lite-interpreter ({@code .ptl}) file. */
-    ScriptModel load(Path file);
+    Model load(Path file);
 }

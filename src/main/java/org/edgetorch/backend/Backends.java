@@ -11,6 +11,8 @@ import java.util.Locale;
 public final class Backends {
     private static Backend current;
     private static String requested = "auto";
+    /** Intra-op threads asked for before or after the backend loads; null keeps LibTorch's default. */
+    private static Integer threads;
 
     private Backends() {
     }
@@ -28,8 +30,17 @@ public final class Backends {
     }
 
     public static synchronized Backend get() {
-        if (current == null) current = create(requested);
+        if (current == null) {
+            current = create(requested);
+            if (threads != null) current.setThreads(threads);
+        }
         return current;
+    }
+
+    /** Sets LibTorch's intra-op threads now if it is loaded, else when it loads (so this loads nothing). */
+    public static synchronized void setThreads(int n) {
+        threads = n;
+        if (current != null) current.setThreads(n);
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.edgetorch.backend;
 
+import org.edgetorch.runtime.Model;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
@@ -93,6 +94,13 @@ public final class BytedecoBackend implements Backend {
         torch.globalContext().setQEngine(torch.QEngine.valueOf(want.equals("x86") ? "X86" : want.toUpperCase(Locale.ROOT)));
     }
 
+    @Override
+    public Runnable engineSelector(String engine) {
+        setQuantizedEngine(engine); // validates once
+        torch.QEngine q = torch.QEngine.valueOf(engine.equalsIgnoreCase("x86") ? "X86" : engine.toUpperCase(Locale.ROOT));
+        return () -> torch.globalContext().setQEngine(q);
+    }
+
     public String currentQuantizedEngine() {
         return engineName(torch.globalContext().qEngine());
     }
@@ -106,12 +114,12 @@ public final class BytedecoBackend implements Backend {
     }
 
     @Override
-    public ScriptModel load(Path file) {
+    public Model load(Path file) {
         return new BytedecoScriptModel(ModelFiles.loadChecked(file), file.toString());
     }
 
     /** A TorchScript module held by the presets. */
-    public static final class BytedecoScriptModel implements ScriptModel {
+    public static final class BytedecoScriptModel implements Model {
         private final JitModule module;
         private final String source;
 
@@ -147,6 +155,12 @@ public final class BytedecoBackend implements Backend {
             } catch (RuntimeException e) {
                 throw new UserError(source + ": forward failed: " + ModelFiles.reason(e.getMessage()), e);
             }
+        }
+
+        /** The presets' forward on an input tensor built once, with autograd off (see {@link BytedecoForward}). */
+        @Override
+        public org.edgetorch.runtime.PreparedRun prepare(FloatTensor input) {
+            return new BytedecoForward(this, input);
         }
 
         @Override

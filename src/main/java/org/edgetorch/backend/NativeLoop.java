@@ -1,5 +1,6 @@
 package org.edgetorch.backend;
 
+import org.edgetorch.runtime.Model;
 import org.edgetorch.tensor.FloatTensor;
 
 /**
@@ -7,7 +8,7 @@ import org.edgetorch.tensor.FloatTensor;
  * lives in native memory, each call timed in C++ with the clocks of {@code native/edgetorch_clock.h}
  * (wall: monotonic raw clock; CPU: the calling thread's CPU time), so no JNI transition or Java code
  * sits inside a timed region. The bench harness uses it instead of its own Java loop when a model
- * offers one (see {@link ScriptModel#nativeLoop()}).
+ * offers one (see {@link Model#nativeLoop()}).
  *
  * <p>The harness calls {@link #prepare} once, then {@link #run} any number of times: with several
  * models it interleaves them one measured call at a time ({@code run(0, 1)}), so every call must be

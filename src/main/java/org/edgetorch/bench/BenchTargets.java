@@ -65,13 +65,13 @@ public final class BenchTargets {
     }
 
     private static BenchTarget create(String spec, String name, Context context) {
-        if (spec.isBlank()) throw new UserError("--model: empty model spec; use eager or a .pt/.ptl file");
+        if (spec.isBlank()) throw new UserError("--model: empty model spec; use eager or a .pt/.ptl/.onnx file");
         if (isEager(spec)) return eager(spec, name, context);
         Path file = path(spec);
         if (!Files.exists(file)) {
-            throw new UserError("--model " + spec + ": no such file (a model is 'eager' or a .pt/.ptl file)");
+            throw new UserError("--model " + spec + ": no such file (a model is 'eager' or a .pt/.ptl/.onnx file)");
         }
-        return new ScriptTarget(name, file);
+        return new ModelTarget(name, file);
     }
 
     /** {@code eager} (the context's architecture) or {@code eager:ARCH} (mobilenet_v2, resnet18). */

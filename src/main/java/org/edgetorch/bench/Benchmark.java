@@ -3,6 +3,8 @@ package org.edgetorch.bench;
 import org.edgetorch.backend.Backend;
 import org.edgetorch.backend.Backends;
 import org.edgetorch.backend.NativeLoop;
+import org.edgetorch.runtime.ModelFormat;
+import org.edgetorch.runtime.Runtimes;
 import org.edgetorch.util.UserError;
 
 import java.time.Instant;
@@ -67,6 +69,7 @@ public final class Benchmark {
                 runners.add(r);
                 processPeak = Math.max(processPeak, r.peakRss);
             }
+            environment.putAll(runtimes(targets));
             measureInterleaved(runners);
             processPeak = Math.max(processPeak, Memory.peakRssBytes());
             List<BenchReport.TargetResult> results = new ArrayList<>();
@@ -97,13 +100,25 @@ public final class Benchmark {
         env.put("platform", Backends.platform());
         env.put("cpus", Runtime.getRuntime().availableProcessors());
         if (options.threads() > 0) {
-            // Only targets that run on LibTorch need it; a harness given other targets leaves it unloaded.
+            Runtimes.setThreads(options.threads());
+            env.put("threads", options.threads());
+        }
+        return env;
+    }
+
+    /**
+     * The runtimes the loaded targets use, with versions. LibTorch is named (backend and version) only
+     * when a target runs on it, so a run of ONNX files never loads it.
+     */
+    private static Map<String, Object> runtimes(List<BenchTarget> targets) {
+        Map<String, Object> env = new LinkedHashMap<>();
+        boolean libtorch = targets.stream().anyMatch(t -> !t.kind().equals(ModelFormat.ONNX.id));
+        if (libtorch) {
             Backend b = Backends.get();
-            b.setThreads(options.threads());
             env.put("backend", b.name());
             env.put("libtorch", b.libtorchVersion());
-            env.put("threads", b.threads());
         }
+        env.put("runtimes", Runtimes.loadedVersions());
         return env;
     }
 

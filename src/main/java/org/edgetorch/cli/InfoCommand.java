@@ -2,6 +2,7 @@ package org.edgetorch.cli;
 
 import org.edgetorch.backend.Backend;
 import org.edgetorch.backend.Backends;
+import org.edgetorch.runtime.Runtimes;
 import org.edgetorch.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Java, OS/arch, LibTorch version, backend, quantized engines, XNNPACK, threads.")
+        description = "Java, OS/arch, LibTorch version, backend, quantized engines, XNNPACK, threads, ONNX Runtime version and providers.")
 public final class InfoCommand implements Runnable {
 
     @Mixin
@@ -35,11 +36,14 @@ public final class InfoCommand implements Runnable {
         info.put("xnnpack", b.xnnpackAvailable());
         info.putAll(b.details());
         info.put("threads", b.threads());
+        org.edgetorch.runtime.Runtime ort = Runtimes.get(Runtimes.ONNXRUNTIME);
+        info.put("onnxruntime", ort.version());
+        info.put("onnxruntime_providers", ort.details().get("providers"));
         info.put("cpus", Runtime.getRuntime().availableProcessors());
         if (output.json) {
             System.out.println(Json.write(info));
         } else {
-            info.forEach((k, v) -> System.out.printf("%-18s %s%n", k, v instanceof java.util.List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList()) : v));
+            info.forEach((k, v) -> System.out.printf("%-22s %s%n", k, v instanceof java.util.List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList()) : v));
         }
     }
 }

@@ -1,6 +1,6 @@
 package org.edgetorch.cli;
 
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.image.ImageInput;
 import org.edgetorch.image.ImageInputs;
 import org.edgetorch.image.ImageNetLabels;
@@ -57,14 +57,14 @@ public final class PredictCommand implements Runnable {
         if (topk < 1 || topk > ImageNetLabels.COUNT) throw new UserError("--topk must be between 1 and 1000, got " + topk);
         if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
         List<ImageInput> inputs = ImageInputs.collect(images, imageOptions.preprocessor());
-        runtime.backend();
+        runtime.apply();
         boolean trained;
         String source;
         List<FloatTensor> logits = new ArrayList<>();
         org.edgetorch.crosscheck.IoRecorder recorder = saveIo.recorder("predict", runtime::backend,
                 "OpenCV decode, shorter side 256 (" + imageOptions.resize + "), center crop 224, ImageNet mean/std");
         org.edgetorch.crosscheck.PredictIo io = recorder == null ? null : new org.edgetorch.crosscheck.PredictIo(recorder, saveIo.saveIo);
-        try (ScriptModel m = model != null ? org.edgetorch.quant.QuantizedModels.load(model) : modelOptions.create()) {
+        try (Model m = model != null ? org.edgetorch.runtime.Runtimes.load(model) : modelOptions.create()) {
             trained = !(m instanceof TorchvisionModel tm) || tm.trained();
             source = m.source();
             if (io != null) io.model(org.edgetorch.crosscheck.PredictIo.variantName(m, model, modelOptions.arch),

@@ -1,7 +1,7 @@
 package org.edgetorch.cli;
 
 import org.edgetorch.backend.Backend;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.image.ImageInput;
 import org.edgetorch.image.ImageInputs;
 import org.edgetorch.image.StudyImages;
@@ -130,7 +130,7 @@ public final class QuantizeCommand implements Runnable {
 
         Agreement fidelity = null;
         if (!evalInputs.isEmpty()) {
-            try (ScriptModel fp32 = QuantizedModels.load(in); ScriptModel q = QuantizedModels.load(r.output())) {
+            try (Model fp32 = org.edgetorch.runtime.Runtimes.load(in); Model q = org.edgetorch.runtime.Runtimes.load(r.output())) {
                 fidelity = Fidelity.compare(fp32, q, evalInputs);
             }
         }

@@ -1,7 +1,8 @@
 package org.edgetorch.cli;
 
-import org.edgetorch.backend.BytedecoBackend;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
+import org.edgetorch.runtime.ModelFormat;
+import org.edgetorch.runtime.Runtimes;
 import org.edgetorch.image.ImageInput;
 import org.edgetorch.image.ImageInputs;
 import org.edgetorch.image.StudyImages;
@@ -21,10 +22,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Check a TorchScript file against the eager Java model with the same weights; exit 1 beyond the tolerance.")
+        description = "Check a model file (.pt, .ptl, .onnx) against the eager Java model with the same weights; exit 1 beyond the tolerance.")
 public final class VerifyCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "TorchScript file whose weights are a built-in architecture's.")
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model file: TorchScript (its own weights are used for the eager model), or ONNX (exported from --arch/--weights/--seed).")
     Path model;
 
     @Option(names = "--images", paramLabel = "IMAGE|DIR", split = ",", description = "Real images (default: the bundled held-out photos).")
@@ -42,6 +43,9 @@ public final class VerifyCommand implements Callable<Integer> {
     Path reference;
 
     @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
     ImageOptions imageOptions;
 
     @Mixin
@@ -55,16 +59,18 @@ public final class VerifyCommand implements Callable<Integer> {
         if (random < 0) throw new UserError("--random must be >= 0");
         List<ImageInput> inputs = images == null ? StudyImages.heldOut() : ImageInputs.collect(images, imageOptions.preprocessor());
         if (reference != null) return verifyAgainstReference();
-        var backend = runtime.backend();
-        if (!(backend instanceof BytedecoBackend)) throw new UserError("verify needs the eager Java model, which runs on the bytedeco backend only");
+        runtime.apply();
         Verification.Result r;
-        try (ScriptModel scripted = backend.load(model)) {
-            TorchvisionModel eager = TorchvisionModel.fromModule(((BytedecoBackend.BytedecoScriptModel) scripted).module(), model.toString());
-            if (eager == null) {
-                throw new UserError(model + ": its parameters are not those of a built-in architecture (mobilenet_v2, resnet18), "
-                        + "so there is no eager model to compare with");
-            }
-            r = Verification.run(scripted, eager, inputs, random, tolerance);
+        ModelFormat format = ModelFormat.of(model);
+        // A TorchScript file carries its parameters: the eager model takes them. Other formats are compared
+        // with the eager model of --arch/--weights/--seed, which must be what they were exported from.
+        TorchvisionModel eager = format == ModelFormat.ONNX ? modelOptions.create() : TorchvisionModel.fromScriptFile(model);
+        if (eager == null) {
+            throw new UserError(model + ": its parameters are not those of a built-in architecture (mobilenet_v2, resnet18), "
+                    + "so there is no eager model to compare with");
+        }
+        try (eager; Model loaded = Runtimes.load(model)) {
+            r = Verification.run(loaded, eager, inputs, random, tolerance);
         }
         if (output.json) {
             Map<String, Object> doc = new LinkedHashMap<>();
@@ -88,8 +94,8 @@ public final class VerifyCommand implements Callable<Integer> {
     private int verifyAgainstReference() {
         var ref = org.edgetorch.crosscheck.IoFile.read(reference);
         Agreement a;
-        runtime.backend();
-        try (ScriptModel m = org.edgetorch.quant.QuantizedModels.load(model)) {
+        runtime.apply();
+        try (Model m = Runtimes.load(model)) {
             a = org.edgetorch.crosscheck.ReferenceCheck.run(m, model, ref, reference);
         }
         boolean passed = a.maxAbsDiff() <= tolerance;

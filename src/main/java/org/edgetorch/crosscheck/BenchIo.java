@@ -1,7 +1,7 @@
 package org.edgetorch.crosscheck;
 
 import org.edgetorch.backend.Backends;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.bench.BenchInput;
 import org.edgetorch.bench.BenchReport;
 import org.edgetorch.bench.BenchTarget;
@@ -43,7 +43,7 @@ public final class BenchIo {
             BenchTarget t = targets.get(i);
             if (progress != null) progress.accept("recording outputs of " + t.name());
             if (!BenchTargets.isEager(specs.get(i))) rec.file(t.name(), t.source(), t.kind(), Path.of(specs.get(i)));
-            try (ScriptModel m = open(specs.get(i), context)) {
+            try (Model m = open(specs.get(i), context)) {
                 rec.output(t.name(), m.source(), t.kind(), inputId, m.forward(in.tensor()));
                 for (IoFile.Input r : rec.inputs()) {
                     if (r.origin().equals("replay")) rec.output(t.name(), m.source(), t.kind(), r.id(), m.forward(r.tensor()));
@@ -57,13 +57,13 @@ public final class BenchIo {
         return runnable;
     }
 
-    private static ScriptModel open(String spec, BenchTargets.Context context) {
+    private static Model open(String spec, BenchTargets.Context context) {
         if (BenchTargets.isEager(spec)) {
             Backends.requireBytedeco("the eager Java model");
             String arch = spec.equals(BenchTargets.EAGER) ? context.architecture() : spec.substring(BenchTargets.EAGER.length() + 1);
             return BuiltInModels.create(arch, context.weights(), context.seed());
         }
-        return org.edgetorch.quant.QuantizedModels.load(Path.of(spec)); // INT8 files run under their engine
+        return org.edgetorch.runtime.Runtimes.load(Path.of(spec)); // INT8 files run under their engine
     }
 
     /** Each benchmarked variant's wall-time statistics (milliseconds). */

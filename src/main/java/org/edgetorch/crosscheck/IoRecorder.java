@@ -1,7 +1,7 @@
 package org.edgetorch.crosscheck;
 
 import org.edgetorch.backend.Backend;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.util.UserError;
 
@@ -98,7 +98,7 @@ public final class IoRecorder {
     }
 
     /** Runs a model on every replayed input (one at a time) and records the outputs. */
-    public void runReplays(ScriptModel model, String variant, String kind) {
+    public void runReplays(Model model, String variant, String kind) {
         for (IoFile.Input in : inputs.values()) {
             if (!in.origin().equals("replay")) continue;
             output(variant, model.source(), kind, in.id(), model.forward(in.tensor()));

@@ -1,6 +1,6 @@
 package org.edgetorch.crosscheck;
 
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.image.ImageInput;
 import org.edgetorch.tensor.FloatTensor;
 
@@ -30,7 +30,7 @@ public final class PredictIo {
     }
 
     /** The variant's name in the file: the model file's name, or {@code eager:<arch>} for the built-in model. */
-    public static String variantName(ScriptModel m, Path modelFile, String arch) {
+    public static String variantName(Model m, Path modelFile, String arch) {
         return modelFile != null ? modelFile.getFileName().toString() : "eager:" + arch;
     }
 
@@ -62,7 +62,7 @@ public final class PredictIo {
     }
 
     /** Runs the replayed tensors through the model, then writes the file. */
-    public IoFile finish(ScriptModel model) {
+    public IoFile finish(Model model) {
         recorder.runReplays(model, variant, kind);
         if (!perImageMs.isEmpty()) {
             double[] v = perImageMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();

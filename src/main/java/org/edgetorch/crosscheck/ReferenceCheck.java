@@ -1,6 +1,6 @@
 package org.edgetorch.crosscheck;
 
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.tensor.Agreement;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.util.UserError;
@@ -18,7 +18,7 @@ public final class ReferenceCheck {
     private ReferenceCheck() {
     }
 
-    public static Agreement run(ScriptModel model, Path modelFile, IoFile reference, Path referenceFile) {
+    public static Agreement run(Model model, Path modelFile, IoFile reference, Path referenceFile) {
         String name = modelFile.getFileName().toString();
         IoFile.Variant v = reference.variant(name);
         if (v == null) {

@@ -1,6 +1,6 @@
 package org.edgetorch.jit;
 
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.image.ImageInput;
 import org.edgetorch.image.ImageInputs;
 import org.edgetorch.nn.TorchvisionModel;
@@ -27,7 +27,7 @@ public final class Verification {
         }
     }
 
-    public static Result run(ScriptModel scripted, TorchvisionModel eager, List<ImageInput> images, int randomInputs,
+    public static Result run(Model scripted, TorchvisionModel eager, List<ImageInput> images, int randomInputs,
                              double tolerance) {
         Agreement random = null;
         if (randomInputs > 0) {
@@ -39,7 +39,7 @@ public final class Verification {
         return new Result(random, real, tolerance);
     }
 
-    private static Agreement compare(ScriptModel scripted, TorchvisionModel eager, FloatTensor x) {
+    private static Agreement compare(Model scripted, TorchvisionModel eager, FloatTensor x) {
         return Agreement.of(eager.forward(x), scripted.forward(x));
     }
 

@@ -13,7 +13,7 @@ import org.edgetorch.backend.Backend;
 import org.edgetorch.backend.Backends;
 import org.edgetorch.backend.BytedecoBackend;
 import org.edgetorch.backend.ModelFiles;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.util.AtomicFiles;
 import org.edgetorch.util.Json;
@@ -162,13 +162,13 @@ public final class MobileOptimizer {
         Backend backend = Backends.get();
         List<FloatTensor> inputs = inputs(options);
         List<FloatTensor> a = new ArrayList<>(), b = new ArrayList<>();
-        try (ScriptModel ref = backend.load(reference)) {
+        try (Model ref = backend.load(reference)) {
             for (FloatTensor x : inputs) a.add(ref.forward(x));
         } catch (UserError e) {
             throw new UserError(e.getMessage() + " (check --input-shape: the check feeds "
                     + java.util.Arrays.toString(options.inputShape()) + ")", e);
         }
-        try (ScriptModel mob = backend.load(candidate)) {
+        try (Model mob = backend.load(candidate)) {
             for (FloatTensor x : inputs) b.add(mob.forward(x));
         } catch (UserError e) {
             throw new UserError("the written archive does not load or run back: " + e.getMessage(), e);

@@ -4,7 +4,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.tensor.Tensors;
 import org.edgetorch.util.UserError;
@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * The eager Java model: an {@link Architecture} with its weights, run op by op through LibTorch
  * (eval semantics). Either real torchvision weights or a seeded, untrained initialization.
  */
-public final class TorchvisionModel implements ScriptModel {
+public final class TorchvisionModel implements Model {
     private final Architecture architecture;
     private final StateDict weights;
     private final boolean trained;
@@ -58,6 +58,20 @@ public final class TorchvisionModel implements ScriptModel {
      * or a PyTorch-traced torchvision model), so both can be compared on identical weights.
      * Returns null when no known architecture matches the module's state dict.
      */
+    /**
+     * The eager model with the parameters of a TorchScript file of a built-in architecture, or null when
+     * they are not a built-in architecture's. Needs the Bytedeco backend (the eager model runs on it).
+     */
+    public static TorchvisionModel fromScriptFile(java.nio.file.Path file) {
+        org.edgetorch.backend.Backends.requireBytedeco("the eager Java model");
+        org.bytedeco.pytorch.JitModule module = org.edgetorch.backend.ModelFiles.loadChecked(file);
+        try {
+            return fromModule(module, file.toString());
+        } finally {
+            module.close();
+        }
+    }
+
     public static TorchvisionModel fromModule(org.bytedeco.pytorch.JitModule module, String source) {
         java.util.Map<String, Tensor> found = new java.util.HashMap<>();
         var params = module.named_parameters(true);

@@ -1,6 +1,6 @@
 package org.edgetorch.quant;
 
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.tensor.Agreement;
 import org.edgetorch.tensor.FloatTensor;
 
@@ -21,7 +21,7 @@ public final class Fidelity {
      * compares the stacked {@code [N, classes]} outputs. Load quantized models with
      * {@link QuantizedModels#load} so each runs under its own engine.
      */
-    public static Agreement compare(ScriptModel reference, ScriptModel candidate, List<FloatTensor> inputs) {
+    public static Agreement compare(Model reference, Model candidate, List<FloatTensor> inputs) {
         if (inputs.isEmpty()) throw new IllegalArgumentException("no inputs to compare on");
         List<FloatTensor> ref = new ArrayList<>(), out = new ArrayList<>();
         for (FloatTensor x : inputs) {

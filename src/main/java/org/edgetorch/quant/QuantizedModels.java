@@ -1,35 +1,14 @@
 package org.edgetorch.quant;
 
 import org.edgetorch.backend.Backend;
-import org.edgetorch.backend.Backends;
-import org.edgetorch.backend.ScriptModel;
-import org.edgetorch.tensor.FloatTensor;
-
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * Loading and running quantized files under the right engine. LibTorch repacks quantized weights
- * for the engine selected <em>when the file is loaded</em> (their __setstate__), and quantized ops
- * without packed weights (add, pooling, quantize) pick kernels by the engine selected <em>when they
- * run</em>. So a file edgetorch quantized for QNNPACK runs on QNNPACK only if QNNPACK is selected at
- * both times; otherwise it silently runs on the process default (X86 on x86 builds).
+ * Which engine quantization uses by default. (Running quantized files under their own engine is the
+ * LibTorch runtime's: {@link org.edgetorch.runtime.libtorch.LibTorchRuntime}.)
  */
 public final class QuantizedModels {
     private QuantizedModels() {
-    }
-
-    /**
-     * Loads any TorchScript file; for a file edgetorch quantized, selects its recorded engine before
-     * loading and again before every forward (so models of different engines can be interleaved).
-     */
-    public static ScriptModel load(Path file) {
-        Backend b = Backends.get();
-        Optional<String> engine = QuantizedArchive.engineOf(file);
-        if (engine.isEmpty()) return b.load(file);
-        b.setQuantizedEngine(engine.get());
-        return new EngineBound(b, b.load(file), engine.get());
     }
 
     /**
@@ -45,31 +24,5 @@ public final class QuantizedModels {
         }
         if (have.isEmpty()) throw new org.edgetorch.util.UserError("this LibTorch has no quantized engine");
         return have.get(0);
-    }
-
-    /** A model that selects its engine before each forward. */
-    private record EngineBound(Backend backend, ScriptModel model, String engine) implements ScriptModel {
-        @Override
-        public FloatTensor forward(FloatTensor input) {
-            backend.setQuantizedEngine(engine);
-            return model.forward(input);
-        }
-
-        /** A native loop runs without coming back to Java: the engine selected at load stays selected. */
-        @Override
-        public Optional<org.edgetorch.backend.NativeLoop> nativeLoop() {
-            backend.setQuantizedEngine(engine);
-            return model.nativeLoop();
-        }
-
-        @Override
-        public String source() {
-            return model.source();
-        }
-
-        @Override
-        public void close() {
-            model.close();
-        }
     }
 }

@@ -1,6 +1,6 @@
 package org.edgetorch.study;
 
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.jit.TorchScriptExport;
 import org.edgetorch.tensor.Agreement;
 
@@ -25,11 +25,11 @@ final class ExportStage implements StudyStage {
         Path file = c.artifact(FILE);
         TorchScriptExport.Result r = TorchScriptExport.export(c.eager(), file);
         Agreement agreement;
-        try (ScriptModel m = c.backend().load(file)) {
+        try (Model m = org.edgetorch.runtime.Runtimes.load(file)) {
             agreement = c.agreementWithFp32(m);
         }
         c.addModel(new StudyModel(new Variant(Variant.FP32_TORCHSCRIPT, "FP32 TorchScript (.pt)", name(), "torchscript",
-                "fp32", null, file.toString(), r.bytes(), agreement), () -> c.backend().load(file), null, true));
+                "fp32", null, file.toString(), r.bytes(), agreement), () -> org.edgetorch.runtime.Runtimes.load(file), null, true));
         c.progress().note(String.format(java.util.Locale.ROOT, "wrote %s (%.2f MB, %d traced ops)", file, r.bytes() / 1e6,
                 r.recordedOps()));
     }

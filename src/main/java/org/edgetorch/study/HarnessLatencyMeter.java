@@ -7,14 +7,13 @@ import org.edgetorch.bench.BenchReport;
 import org.edgetorch.bench.BenchTarget;
 import org.edgetorch.bench.Benchmark;
 import org.edgetorch.bench.Clocks;
-import org.edgetorch.bench.ScriptTarget;
+import org.edgetorch.bench.ModelTarget;
 import org.edgetorch.nn.TorchvisionModel;
 import org.edgetorch.tensor.FloatTensor;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,15 +40,13 @@ final class HarnessLatencyMeter implements LatencyMeter {
     @Override
     public List<Latency> measure(List<StudyModel> models, FloatTensor input, String inputName, int threads, LatencyPlan plan,
                                  Progress.Task task) {
-        // Quantized kernels dispatch by the engine selected at call time; when the variants of one run use
-        // different engines, each call selects its own (one JNI call, well under a microsecond).
-        boolean mixedEngines = models.stream().map(StudyModel::engine).filter(Objects::nonNull).distinct().count() > 1;
+        // Files run on the runtime their format chooses; quantized LibTorch files select their own engine
+        // before each call there (see LibTorchRuntime).
         List<BenchTarget> targets = new ArrayList<>();
         for (StudyModel m : models) {
-            BenchTarget t = m.fromFile()
-                    ? new ScriptTarget(m.variant().id(), Path.of(m.variant().file()))
-                    : org.edgetorch.bench.EagerTarget.prebuilt(m.variant().id(), (TorchvisionModel) m.loader().get());
-            targets.add(m.engine() == null ? t : new EngineTarget(t, backend, m.engine(), mixedEngines));
+            targets.add(m.fromFile()
+                    ? new ModelTarget(m.variant().id(), Path.of(m.variant().file()))
+                    : org.edgetorch.bench.EagerTarget.prebuilt(m.variant().id(), (TorchvisionModel) m.loader().get()));
         }
         BenchInput in = new BenchInput(inputName.equals("dummy") ? "dummy" : "image", inputName, input);
         BenchOptions options = new BenchOptions(plan.warmupRuns(), plan.warmupSeconds(), plan.runs(), plan.minSeconds(), threads,

@@ -1,6 +1,6 @@
 package org.edgetorch.study;
 
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.mobile.MobileExportResult;
 import org.edgetorch.mobile.MobileOptimizer;
 import org.edgetorch.mobile.MobileOptions;
@@ -44,13 +44,13 @@ final class MobileStage implements StudyStage {
             String engine = r.quantizedEngine();
             if (engine != null) c.backend().setQuantizedEngine(engine);
             Agreement agreement;
-            try (ScriptModel m = c.backend().load(out)) {
+            try (Model m = org.edgetorch.runtime.Runtimes.load(out)) {
                 agreement = c.agreementWithFp32(m);
             }
             String label = v.id().equals(Variant.FP32_TORCHSCRIPT) ? "FP32 mobile (.ptl, XNNPACK)"
                     : v.label().replace("(.pt)", "").strip() + " mobile (.ptl)";
             c.addModel(new StudyModel(new Variant(Variant.mobile(v.id()), label, name(), "lite-interpreter", v.precision(), engine,
-                    out.toString(), r.outputBytes(), agreement), () -> c.backend().load(out), engine, true));
+                    out.toString(), r.outputBytes(), agreement), () -> org.edgetorch.runtime.Runtimes.load(out), engine, true));
             String line = String.format(Locale.ROOT, "%s: %.2f MB from a %.2f MB .pt, bytecode version %s%s", out,
                     r.outputBytes() / 1e6, r.inputBytes() / 1e6, r.bytecodeVersion(), r.debugInfo() ? ", with debug records" : "");
             c.progress().note("wrote " + line);

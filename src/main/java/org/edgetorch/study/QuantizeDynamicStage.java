@@ -1,6 +1,6 @@
 package org.edgetorch.study;
 
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.quant.QuantizationResult;
 import org.edgetorch.quant.Quantizer;
 import org.edgetorch.tensor.Agreement;
@@ -23,11 +23,11 @@ final class QuantizeDynamicStage implements StudyStage {
         String engine = r.engine();
         c.backend().setQuantizedEngine(engine);
         Agreement agreement;
-        try (ScriptModel m = c.backend().load(out)) {
+        try (Model m = org.edgetorch.runtime.Runtimes.load(out)) {
             agreement = c.agreementWithFp32(m);
         }
         c.addModel(new StudyModel(new Variant(Variant.INT8_DYNAMIC, "INT8 dynamic (.pt)", name(), "torchscript", "int8", engine,
-                out.toString(), r.outputBytes(), agreement), () -> c.backend().load(out), engine, true));
+                out.toString(), r.outputBytes(), agreement), () -> org.edgetorch.runtime.Runtimes.load(out), engine, true));
         String line = String.format(Locale.ROOT, "%s: %d linear layer%s INT8 (%s weights, %s engine), %.2f MB from %.2f MB",
                 out, r.linears(), r.linears() == 1 ? "" : "s", r.perChannelWeights() ? "per-channel" : "per-tensor", engine,
                 r.outputBytes() / 1e6, r.inputBytes() / 1e6);

@@ -1,6 +1,6 @@
 package org.edgetorch.study;
 
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.image.ImageInput;
 import org.edgetorch.image.StudyImages;
 import org.edgetorch.quant.ObserverKind;
@@ -61,12 +61,12 @@ final class QuantizeStaticStage implements StudyStage {
                                 "pass " + pass + "/" + passes + ", photo " + done + "/" + total));
                 c.backend().setQuantizedEngine(engine);
                 Agreement agreement;
-                try (ScriptModel m = c.backend().load(out)) {
+                try (Model m = org.edgetorch.runtime.Runtimes.load(out)) {
                     agreement = c.agreementWithFp32(m);
                 }
                 c.addModel(new StudyModel(new Variant(Variant.int8Static(engine), "INT8 static " + engine.toUpperCase(Locale.ROOT)
                         + " (.pt)", name(), "torchscript", "int8", engine, out.toString(), r.outputBytes(), agreement),
-                        () -> c.backend().load(out), engine, true));
+                        () -> org.edgetorch.runtime.Runtimes.load(out), engine, true));
                 task.done(String.format(Locale.ROOT, "%s, %.2f MB, SQNR %s dB on the held-out photos", out, r.outputBytes() / 1e6,
                         ReportMarkdown.sqnr(agreement.sqnrDb())));
                 c.note(String.format(Locale.ROOT, "Static INT8 %s: %d convolutions, %d linear, %d adds, %d fused activations; "

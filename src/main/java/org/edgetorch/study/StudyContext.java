@@ -1,7 +1,7 @@
 package org.edgetorch.study;
 
 import org.edgetorch.backend.Backend;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.image.ImageInput;
 import org.edgetorch.image.ImageInputs;
 import org.edgetorch.nn.TorchvisionModel;
@@ -84,7 +84,7 @@ public final class StudyContext {
     }
 
     /** A model's logits on the held-out photos against FP32 eager's. */
-    public Agreement agreementWithFp32(ScriptModel model) {
+    public Agreement agreementWithFp32(Model model) {
         if (reference == null) throw new IllegalStateException("the model stage has not run");
         FloatTensor out = model.forward(heldOutBatch);
         if (out.dim() != 2 || out.size(0) != reference.size(0) || out.size(1) != reference.size(1)) {

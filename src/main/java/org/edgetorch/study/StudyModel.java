@@ -1,6 +1,6 @@
 package org.edgetorch.study;
 
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 
 import java.util.function.Supplier;
 
@@ -11,5 +11,5 @@ import java.util.function.Supplier;
  * @param fromFile whether {@code loader} reads a file (its time is reported as load time); the eager
  *                 model is built in memory once and handed out as is
  */
-public record StudyModel(Variant variant, Supplier<ScriptModel> loader, String engine, boolean fromFile) {
+public record StudyModel(Variant variant, Supplier<Model> loader, String engine, boolean fromFile) {
 }

@@ -1,6 +1,6 @@
 package org.edgetorch.study;
 
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.jit.Verification;
 import org.edgetorch.tensor.Agreement;
 import org.edgetorch.util.UserError;
@@ -22,7 +22,7 @@ final class VerifyStage implements StudyStage {
     public void run(StudyContext c) {
         StudyModel ts = c.model(Variant.FP32_TORCHSCRIPT);
         Verification.Result r;
-        try (ScriptModel m = ts.loader().get()) {
+        try (Model m = ts.loader().get()) {
             r = Verification.run(m, c.eager(), c.heldOut(), RANDOM_INPUTS, Verification.DEFAULT_TOLERANCE);
         }
         Map<String, Object> v = new LinkedHashMap<>();

@@ -3,7 +3,7 @@ package org.edgetorch.jit;
 import org.bytedeco.pytorch.Tensor;
 import org.edgetorch.TestSupport;
 import org.edgetorch.backend.Backends;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.nn.Architecture;
 import org.edgetorch.nn.MobileNetV2;
 import org.edgetorch.nn.Ops;
@@ -49,7 +49,7 @@ class TracerTest {
         assertEquals(expectedOps, r.recordedOps());
         assertTrue(Files.exists(file));
         FloatTensor batch3 = ImageBatch.random(3, 40, 96);
-        try (ScriptModel loaded = Backends.get().load(file)) {
+        try (Model loaded = Backends.get().load(file)) {
             Agreement a = Agreement.of(model.forward(batch3), loaded.forward(batch3));
             assertEquals(0.0, a.maxAbsDiff(), 1e-5, "traced file must reproduce eager on a batch of 3 at 96x96");
             assertEquals(1.0, a.top1());

@@ -2,7 +2,7 @@ package org.edgetorch.mobile;
 
 import org.bytedeco.pytorch.global.torch;
 import org.edgetorch.backend.Backends;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.util.UserError;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,7 +77,7 @@ class MobileOptimizerTest {
         assertTrue(block.verification().maxAbsDiff() < 1e-4, "max diff " + block.verification().maxAbsDiff());
         List<FloatTensor> inputs = MobileOptimizer.inputs(options().withSeed(99));
         List<FloatTensor> a = new java.util.ArrayList<>(), b = new java.util.ArrayList<>();
-        try (ScriptModel pt = Backends.get().load(blockPt); ScriptModel ptl = Backends.get().load(blockPtl)) {
+        try (Model pt = Backends.get().load(blockPt); Model ptl = Backends.get().load(blockPtl)) {
             for (FloatTensor x : inputs) {
                 a.add(pt.forward(x));
                 b.add(ptl.forward(x));

@@ -1,7 +1,7 @@
 package org.edgetorch.mobile;
 
 import org.edgetorch.backend.Backends;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.tensor.FloatTensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +53,7 @@ class QuantizedMobileExportTest {
         assertEquals(1, r.packedObjects().get("__torch__.torch.classes.quantized.Conv2dPackedParamsBase"));
 
         List<FloatTensor> inputs = MobileOptimizer.inputs(options().withSeed(5));
-        try (ScriptModel a = Backends.get().load(pt); ScriptModel b = Backends.get().load(ptl)) {
+        try (Model a = Backends.get().load(pt); Model b = Backends.get().load(ptl)) {
             for (FloatTensor x : inputs) {
                 OutputComparison c = OutputComparison.of(List.of(a.forward(x)), List.of(b.forward(x)));
                 assertEquals(0.0, c.maxAbsDiff());

@@ -2,7 +2,7 @@ package org.edgetorch.quant;
 
 import org.edgetorch.TestSupport;
 import org.edgetorch.backend.Backends;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.image.ImageInput;
 import org.edgetorch.image.StudyImages;
 import org.edgetorch.jit.TorchScriptExport;
@@ -78,7 +78,7 @@ class ArchitecturesQuantizationTest {
     }
 
     static Agreement fidelity(Path fp32, Path q) {
-        try (ScriptModel r = QuantizedModels.load(fp32); ScriptModel m = QuantizedModels.load(q)) {
+        try (Model r = org.edgetorch.runtime.Runtimes.load(fp32); Model m = org.edgetorch.runtime.Runtimes.load(q)) {
             Agreement a = Fidelity.compare(r, m, heldOut);
             System.out.println(q.getFileName() + ": " + a);
             return a;

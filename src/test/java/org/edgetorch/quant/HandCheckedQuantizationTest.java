@@ -2,7 +2,7 @@ package org.edgetorch.quant;
 
 import org.edgetorch.TestSupport;
 import org.edgetorch.backend.Backends;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.quant.QuantTestModels.ConvLinear;
 import org.edgetorch.tensor.FloatTensor;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,7 +45,7 @@ class HandCheckedQuantizationTest {
             QuantizationResult r = Quantizer.quantizeStatic(fp32, out, engine, calibration, ObserverKind.MINMAX);
             Expected want = Expected.compute(model, calibration, probe, e.activationQmax(), r.perChannelWeights());
             float[] got;
-            try (ScriptModel q = QuantizedModels.load(out)) {
+            try (Model q = org.edgetorch.runtime.Runtimes.load(out)) {
                 got = q.forward(probe).data();
             }
             assertEquals(CLASSES, got.length);

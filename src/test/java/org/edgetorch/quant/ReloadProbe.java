@@ -1,7 +1,7 @@
 package org.edgetorch.quant;
 
 import org.edgetorch.backend.Backends;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.image.StudyImages;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.util.Json;
@@ -21,7 +21,7 @@ public final class ReloadProbe {
         FloatTensor x = StudyImages.heldOut().get(0).tensor();
         Map<String, float[]> out = new LinkedHashMap<>();
         for (String f : files) {
-            try (ScriptModel m = QuantizedModels.load(Path.of(f))) {
+            try (Model m = org.edgetorch.runtime.Runtimes.load(Path.of(f))) {
                 out.put(f, m.forward(x).data());
             }
         }

@@ -5,7 +5,7 @@ import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
 import org.edgetorch.TestSupport;
 import org.edgetorch.backend.Backends;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.image.ImageInput;
 import org.edgetorch.image.StudyImages;
 import org.edgetorch.tensor.Agreement;
@@ -89,7 +89,7 @@ class StaticQuantizationTest {
 
         Quantizer.save(m.module(), out, QuantizedArchive.metadata("static", engine, java.util.Map.of()));
         assertEquals(engine, QuantizedArchive.engineOf(out).orElseThrow());
-        try (ScriptModel reloaded = QuantizedModels.load(out)) {
+        try (Model reloaded = org.edgetorch.runtime.Runtimes.load(out)) {
             for (FloatTensor x : heldOut) {
                 FloatTensor inMemory;
                 Backends.get().setQuantizedEngine(engine);
@@ -102,7 +102,7 @@ class StaticQuantizationTest {
         }
 
         Agreement a;
-        try (ScriptModel ref = QuantizedModels.load(fp32); ScriptModel q = QuantizedModels.load(out)) {
+        try (Model ref = org.edgetorch.runtime.Runtimes.load(fp32); Model q = org.edgetorch.runtime.Runtimes.load(out)) {
             a = Fidelity.compare(ref, q, heldOut);
         }
         System.out.printf("%s: %s%n", engine, a);
@@ -165,7 +165,7 @@ class StaticQuantizationTest {
             gc.interrupt();
             gc.join();
         }
-        try (ScriptModel a = QuantizedModels.load(quiet); ScriptModel b = QuantizedModels.load(stressed)) {
+        try (Model a = org.edgetorch.runtime.Runtimes.load(quiet); Model b = org.edgetorch.runtime.Runtimes.load(stressed)) {
             assertArrayEquals(a.forward(heldOut.get(0)).data(), b.forward(heldOut.get(0)).data());
         }
     }
@@ -182,7 +182,7 @@ class StaticQuantizationTest {
         QuantTestModels.convThenClamp(in);
         List<FloatTensor> images = QuantizationErrorsTest.images(3, 12);
         Quantizer.quantizeStatic(in, out, engine, images, ObserverKind.MINMAX);
-        try (ScriptModel ref = QuantizedModels.load(in); ScriptModel q = QuantizedModels.load(out)) {
+        try (Model ref = org.edgetorch.runtime.Runtimes.load(in); Model q = org.edgetorch.runtime.Runtimes.load(out)) {
             float[] want = ref.forward(images.get(0)).data(), got = q.forward(images.get(0)).data();
             double worst = 0;
             for (int i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(want[i] - got[i]));

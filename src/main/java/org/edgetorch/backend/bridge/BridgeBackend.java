@@ -3,7 +3,7 @@ package org.edgetorch.backend.bridge;
 import org.edgetorch.backend.Backend;
 import org.edgetorch.backend.Backends;
 import org.edgetorch.backend.ModelFiles;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.util.UserError;
 
 import java.nio.file.Path;
@@ -106,7 +106,7 @@ public final class BridgeBackend implements Backend {
     }
 
     @Override
-    public ScriptModel load(Path file) {
+    public Model load(Path file) {
         ModelFiles.Archive archive = ModelFiles.inspect(file);
         boolean lite = useLiteLoader(file, archive);
         BridgeNative.Model m = new BridgeNative.Model();

@@ -1,13 +1,13 @@
 package org.edgetorch.backend.bridge;
 
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.util.UserError;
 
 import java.util.Arrays;
 
 /** A module held by the bridge's LibTorch: TorchScript ({@code torch::jit::load}) or lite interpreter. */
-public final class BridgeScriptModel implements ScriptModel {
+public final class BridgeScriptModel implements Model {
     private final BridgeNative.Model model;
     private final String source;
 

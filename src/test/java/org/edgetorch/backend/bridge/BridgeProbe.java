@@ -2,7 +2,7 @@ package org.edgetorch.backend.bridge;
 
 import org.edgetorch.backend.Backend;
 import org.edgetorch.backend.Backends;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.util.Json;
 
@@ -59,37 +59,37 @@ public final class BridgeProbe {
         });
         FloatTensor x = input();
         step("tiny_pt", () -> {
-            try (ScriptModel m = b.load(dir.resolve("tiny.pt"))) {
+            try (Model m = b.load(dir.resolve("tiny.pt"))) {
                 return m.forward(x).data();
             }
         });
         step("tiny_ptl", () -> {
-            try (ScriptModel m = b.load(dir.resolve("tiny.ptl"))) {
+            try (Model m = b.load(dir.resolve("tiny.ptl"))) {
                 return Map.of("lite", ((BridgeScriptModel) m).lite(), "data", m.forward(x).data());
             }
         });
         step("wrong_shape", () -> {
-            try (ScriptModel m = b.load(dir.resolve("tiny.pt"))) {
+            try (Model m = b.load(dir.resolve("tiny.pt"))) {
                 return m.forward(new FloatTensor(new long[]{2, 5}, new float[10])).shapeString();
             }
         });
         step("tuple_output", () -> {
-            try (ScriptModel m = b.load(dir.resolve("tuple.pt"))) {
+            try (Model m = b.load(dir.resolve("tuple.pt"))) {
                 return m.forward(x).shapeString();
             }
         });
         step("garbage", () -> {
-            try (ScriptModel m = b.load(dir.resolve("garbage.pt"))) {
+            try (Model m = b.load(dir.resolve("garbage.pt"))) {
                 return "loaded";
             }
         });
         step("truncated", () -> {
-            try (ScriptModel m = b.load(dir.resolve("truncated.pt"))) {
+            try (Model m = b.load(dir.resolve("truncated.pt"))) {
                 return "loaded";
             }
         });
         step("loop", () -> {
-            try (ScriptModel m = b.load(dir.resolve("tiny.pt"))) {
+            try (Model m = b.load(dir.resolve("tiny.pt"))) {
                 BridgeScriptModel s = (BridgeScriptModel) m;
                 s.prepareLoop(x);
                 BridgeScriptModel.LoopSamples warm = s.runLoop(3, 0);
@@ -104,16 +104,16 @@ public final class BridgeProbe {
             }
         });
         step("loop_unprepared", () -> {
-            try (ScriptModel m = b.load(dir.resolve("tiny.pt"))) {
+            try (Model m = b.load(dir.resolve("tiny.pt"))) {
                 return ((BridgeScriptModel) m).runLoop(0, 1).wallNs().length;
             }
         });
         step("save_for_mobile", () -> {
             Path ptl = dir.resolve("resaved.ptl");
-            try (ScriptModel m = b.load(dir.resolve("tiny.pt"))) {
+            try (Model m = b.load(dir.resolve("tiny.pt"))) {
                 ((BridgeScriptModel) m).saveForMobile(ptl, false);
             }
-            try (ScriptModel m = b.load(ptl)) {
+            try (Model m = b.load(ptl)) {
                 return m.forward(x).data();
             }
         });

@@ -1,4 +1,4 @@
-package org.edgetorch.bench;
+package org.edgetorch.backend;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.GradMode;
@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.edgetorch.backend.BytedecoBackend.BytedecoScriptModel;
+import org.edgetorch.runtime.PreparedRun;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.tensor.Tensors;
 
@@ -16,7 +17,7 @@ import org.edgetorch.tensor.Tensors;
  * inference does not record a backward graph. Instances must be closed in reverse order of creation,
  * which restores the previous grad mode.
  */
-final class BytedecoForward implements PreparedForward {
+final class BytedecoForward implements PreparedRun {
     private final BytedecoScriptModel model;
     private final boolean gradWasEnabled;
     private final Tensor tensor;

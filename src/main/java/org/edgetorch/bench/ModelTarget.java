@@ -1,23 +1,24 @@
 package org.edgetorch.bench;
 
-import org.edgetorch.backend.Backends;
-import org.edgetorch.backend.BytedecoBackend.BytedecoScriptModel;
 import org.edgetorch.backend.NativeLoop;
-import org.edgetorch.backend.ScriptModel;
+import org.edgetorch.runtime.Model;
+import org.edgetorch.runtime.ModelFormat;
+import org.edgetorch.runtime.PreparedRun;
+import org.edgetorch.runtime.Runtimes;
 import org.edgetorch.tensor.FloatTensor;
 
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** A TorchScript ({@code .pt}) or lite-interpreter ({@code .ptl}) file, run by the process backend. */
-public final class ScriptTarget implements BenchTarget {
+/** A model file ({@code .pt}, {@code .ptl}, {@code .onnx}), run by the runtime its format chooses. */
+public final class ModelTarget implements BenchTarget {
     private final String name;
     private final Path file;
-    private ScriptModel model;
-    private PreparedForward forward;
+    private Model model;
+    private PreparedRun forward;
     private NativeLoop loop;
 
-    public ScriptTarget(String name, Path file) {
+    public ModelTarget(String name, Path file) {
         this.name = name;
         this.file = file;
     }
@@ -29,8 +30,7 @@ public final class ScriptTarget implements BenchTarget {
 
     @Override
     public String kind() {
-        String f = file.getFileName() == null ? "" : file.getFileName().toString();
-        return f.endsWith(".ptl") ? "lite" : "torchscript";
+        return ModelFormat.of(file).id;
     }
 
     @Override
@@ -40,15 +40,13 @@ public final class ScriptTarget implements BenchTarget {
 
     @Override
     public String timedCall() {
-        if (loop != null) return "native loop of the " + Backends.get().name() + " backend (forward timed in C++)";
+        if (loop != null) return "native loop of the " + Runtimes.choose(ModelFormat.of(file)) + " runtime (forward timed in C++)";
         return forward == null ? "forward" : forward.description();
     }
 
     @Override
     public void load() {
-        // An INT8 file edgetorch quantized is repacked at load for the engine selected then: select its own.
-        org.edgetorch.quant.QuantizedArchive.engineOf(file).ifPresent(e -> Backends.get().setQuantizedEngine(e));
-        model = Backends.get().load(file);
+        model = Runtimes.load(file);
     }
 
     @Override
@@ -57,10 +55,8 @@ public final class ScriptTarget implements BenchTarget {
         if (native_.isPresent()) {
             loop = native_.get();
             loop.prepare(input);
-        } else if (model instanceof BytedecoScriptModel b) {
-            forward = new BytedecoForward(b, input);
         } else {
-            forward = new ScriptModelForward(model, input);
+            forward = model.prepare(input);
         }
     }
 

@@ -1,15 +1,14 @@
-package org.edgetorch.bench;
+package org.edgetorch.runtime;
 
-import org.edgetorch.backend.ScriptModel;
 import org.edgetorch.tensor.FloatTensor;
 
-/** Any backend's {@link ScriptModel#forward}: the timed call includes the Java-to-tensor copies. */
-final class ScriptModelForward implements PreparedForward {
-    private final ScriptModel model;
+/** Any model's {@link Model#forward}: the timed call includes the copies between Java and the runtime. */
+final class CopyingRun implements PreparedRun {
+    private final Model model;
     private final FloatTensor input;
     private FloatTensor last;
 
-    ScriptModelForward(ScriptModel model, FloatTensor input) {
+    CopyingRun(Model model, FloatTensor input) {
         this.model = model;
         this.input = input;
     }
@@ -30,7 +29,7 @@ final class ScriptModelForward implements PreparedForward {
 
     @Override
     public String description() {
-        return "ScriptModel.forward(FloatTensor), including copies between Java and the backend";
+        return "Model.forward(FloatTensor), including copies between Java and the runtime";
     }
 
     @Override

@@ -1,0 +1,60 @@
+package org.edgetorch.runtime;
+
+import org.edgetorch.util.UserError;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** The model file formats edgetorch runs, each with the runtime that runs it (see {@link Runtimes#choose}). */
+public enum ModelFormat {
+    /** A TorchScript archive ({@code .pt}): LibTorch. */
+    TORCHSCRIPT("torchscript"),
+    /** A lite-interpreter archive ({@code .ptl}): LibTorch. */
+    LITE("lite"),
+    /** An ONNX model ({@code .onnx}): ONNX Runtime. */
+    ONNX("onnx");
+
+    /** The name in reports ({@code kind} of a bench row). */
+    public final String id;
+
+    ModelFormat(String id) {
+        this.id = id;
+    }
+
+    /**
+     * The format of a file from its name and first bytes: a zip archive is TorchScript (lite when named
+     * {@code .ptl}); {@code .onnx} is ONNX. Pure, for tests.
+     */
+    public static ModelFormat detect(String fileName, byte[] head) {
+        String name = fileName.toLowerCase(Locale.ROOT);
+        boolean zip = head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        if (name.endsWith(".onnx")) {
+            if (zip) throw new UserError(fileName + ": named .onnx but it is a zip archive (a TorchScript file?)");
+            return ONNX;
+        }
+        if (zip) return name.endsWith(".ptl") ? LITE : TORCHSCRIPT;
+        if (name.endsWith(".pt") || name.endsWith(".ptl") || name.endsWith(".pth")) {
+            return name.endsWith(".ptl") ? LITE : TORCHSCRIPT; // the loader's archive checks name what is wrong
+        }
+        throw new UserError(fileName + ": not a model file edgetorch runs (TorchScript .pt, lite .ptl or ONNX .onnx)");
+    }
+
+    /** The format of a file on disk, from its name and first bytes; a missing file is an error here. */
+    public static ModelFormat of(Path file) {
+        if (!Files.exists(file)) throw new UserError(file + ": no such file");
+        byte[] head = new byte[4];
+        int n = 0;
+        if (Files.isRegularFile(file)) {
+            try (InputStream in = Files.newInputStream(file)) {
+                n = Math.max(0, in.readNBytes(head, 0, head.length));
+            } catch (IOException e) {
+                n = 0;
+            }
+        }
+        Path name = file.getFileName();
+        return detect(name == null ? file.toString() : name.toString(), java.util.Arrays.copyOf(head, n));
+    }
+}

@@ -1,0 +1,17 @@
+package org.edgetorch.runtime;
+
+/** A forward call whose input is already built in the runtime's own form (see {@link Model#prepare}). */
+public interface PreparedRun extends AutoCloseable {
+
+    /** The timed call. */
+    void run();
+
+    /** Folds the last output into a number (e.g. the sum of its elements) and releases it (not timed). */
+    double consume();
+
+    /** What {@link #run()} calls, for the report. */
+    String description();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,77 @@
+package org.edgetorch.cli;
+
+import com.google.gson.JsonObject;
+import org.edgetorch.CliRun;
+import org.edgetorch.util.Json;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** ONNX files through the commands that run models: the same options and reports as TorchScript files. */
+class OnnxRuntimeCommandsTest {
+    @TempDir
+    static Path dir;
+    static Path onnx;
+
+    @BeforeAll
+    static void fixture() throws IOException {
+        onnx = dir.resolve("tiny_cnn.onnx");
+        try (InputStream in = OnnxRuntimeCommandsTest.class.getResourceAsStream("/org/edgetorch/runtime/tiny_cnn.onnx")) {
+            Files.write(onnx, in.readAllBytes());
+        }
+    }
+
+    @Test
+    void benchRunsAnOnnxFileOnOnnxRuntime() {
+        CliRun r = CliRun.of("bench", "--model", onnx.toString(), "--shape", "2,3,8,8", "--runs", "3", "--warmup", "1",
+                "--warmup-time", "0", "--min-time", "0", "--json", "--quiet", "--threads", "1");
+        assertEquals(0, r.code(), r.err());
+        JsonObject j = Json.parse(r.out()).getAsJsonObject();
+        JsonObject t = j.getAsJsonArray("targets").get(0).getAsJsonObject();
+        assertEquals("onnx", t.get("kind").getAsString());
+        assertEquals(3, t.get("runs").getAsInt());
+        assertTrue(t.get("timed_call").getAsString().startsWith("OrtSession.run"), t.get("timed_call").getAsString());
+        assertTrue(t.get("wall_ms").getAsJsonObject().get("median").getAsDouble() > 0);
+        assertTrue(j.getAsJsonObject("environment").getAsJsonObject("runtimes").has("onnxruntime"));
+    }
+
+    @Test
+    void anInputTheModelCannotTakeIsOneLineNamingBoth() {
+        CliRun r = CliRun.of("bench", "--model", onnx.toString(), "--runs", "1", "--quiet");
+        assertEquals(1, r.code());
+        String err = r.err().strip();
+        assertFalse(err.contains("\n"), err);
+        assertTrue(err.startsWith("edgetorch: "), err);
+        assertTrue(err.contains(onnx + ": the model's input 'input' is [?, 3, 8, 8], but it was given [1, 3, 224, 224]"), err);
+    }
+
+    @Test
+    void predictSaysWhenTheOutputIsNotImageNetLogits() throws IOException {
+        Path image = dir.resolve("apple.jpg");
+        try (InputStream in = getClass().getResourceAsStream("/org/edgetorch/images/apple.jpg")) {
+            Files.write(image, in.readAllBytes());
+        }
+        // the tiny model takes 8x8 images only: the shape check speaks first
+        CliRun r = CliRun.of("predict", "--model", onnx.toString(), image.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("is [?, 3, 8, 8], but it was given [1, 3, 224, 224]"), r.err());
+    }
+
+    @Test
+    void infoNamesOnnxRuntimeAndItsProviders() {
+        CliRun r = CliRun.of("info", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject j = Json.parse(r.out()).getAsJsonObject();
+        assertTrue(j.get("onnxruntime").getAsString().startsWith("1."), r.out());
+        assertTrue(j.get("onnxruntime_providers").toString().contains("CPU"), r.out());
+    }
+}
