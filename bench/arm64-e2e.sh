@@ -9,7 +9,7 @@
 #      with --save-io;
 #   4. runs the arm64 jar under qemu-aarch64 (as a Cortex-A72) on the same files: one bench for all variants,
 #      with its own preprocessing of one image and --replay of the x86 tensors, --save-io;
-#   5. runs `compare`; exits non-zero when outputs disagree beyond the bounds (README.md),
+#   5. runs `compare`; exits non-zero when outputs disagree beyond the bounds (src/site/markdown/arm.md),
 #      when a variant cannot run on ARM (e.g. a file too new for its LibTorch), or when a step fails.
 #
 # Usage: bench/arm64-e2e.sh
@@ -17,7 +17,7 @@
 #        X86_JAR (default target/edgetorch.jar, rebuilt when older than the sources)   E2E_THREADS (default 1)
 # Needs: Debian/Ubuntu with JDK 17+ and Maven; installs g++-aarch64-linux-gnu and qemu-user-static with apt-get
 #        when missing (as root); network to deb.debian.org (sysroot) and Maven Central (arm64 OpenCV/JavaCPP natives).
-# Runtime on the 2-core CI machine: about 6 minutes (README.md, "Emulated end-to-end test").
+# Runtime on the 2-core CI machine: about 6 minutes (src/site/markdown/arm.md, "Emulated end-to-end test").
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -118,7 +118,7 @@ arm bench "${model_args[@]}" --input "${images[0]}" --threads "$threads" --warmu
 # 5. compare -------------------------------------------------------------------------------------------
 step "compare (x86 reference vs emulated arm64)"
 # The weights are untrained (seeded): logits are nearly flat, so one INT8 rounding difference between the
-# engines' kernels can swap the top class; the INT8 check rests on cosine here (README.md).
+# engines' kernels can swap the top class; the INT8 check rests on cosine here (src/site/markdown/arm.md).
 set +e
 x86 compare --int8-min-top1 0 "$out/x86.json" "$out/arm64.json" | tee "$out/compare.txt"
 status=${PIPESTATUS[0]}

@@ -2,7 +2,7 @@
 """Python reproduction of `edgetorch bench`: eager torchvision MobileNet-V2 vs a TorchScript file.
 
 Run with the Python that has PyTorch (on the project machine: /usr/bin/python3, Debian's torch 1.13 and
-torchvision 0.14). Same methodology as the Java harness (see README.md): per model a timed
+torchvision 0.14). Same methodology as the Java harness (see src/site/markdown/benchmarking.md): per model a timed
 load, a timed first inference, warm-up by count and/or time, then measured runs interleaved one call
 each (A B A B ...) until every model has --runs calls and --min-time seconds; the same statistics
 (type-7 percentiles, sample stdev) and the same JSON schema (edgetorch.bench/1).

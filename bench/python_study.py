@@ -22,7 +22,7 @@ percentiles, sample stdev. Agreement with FP32 eager on the held-out photos: SQN
 max/mean abs diff, as org.edgetorch.tensor.Agreement computes them.
 
 Progress goes to stdout as `PROGRESS <fraction 0..1> <detail>` lines; the result is one JSON file
-(schema edgetorch.python-study/1, described in README.md).
+(schema edgetorch.python-study/1, described in src/site/markdown/study.md).
 
   /usr/bin/python3 bench/python_study.py --manifest MANIFEST.json --out RESULT.json
 """

@@ -20,7 +20,7 @@ whether PyTorch can read them.
       --compare models/mobilenet_v2_int8_onednn.pt --compare models/mobilenet_v2_dynamic_int8.pt
 
 Preprocessing is torchvision's (PIL, antialiased bilinear), which edgetorch's default matches closely
-(README.md); both sides of each comparison here see the same tensors.
+(src/site/markdown/preprocessing.md); both sides of each comparison here see the same tensors.
 """
 import argparse
 import copy

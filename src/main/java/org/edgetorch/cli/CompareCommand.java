@@ -18,7 +18,7 @@ import java.nio.file.Path;
         description = {"Compare two machines' --save-io files (e.g. x86 and a Raspberry Pi) per model variant:",
                 "max abs logit difference, cosine, top-1/top-5 agreement on identical input tensors (the model difference),",
                 "the same on each machine's own preprocessing (end to end), the preprocessing difference, latency ratios.",
-                "Exits 1 when a variant is beyond the bounds (see README.md), unless --no-check."})
+                "Exits 1 when a variant is beyond the bounds (the options below), unless --no-check."})
 public final class CompareCommand implements Runnable {
 
     @Parameters(index = "0", paramLabel = "REFERENCE.json", description = "The reference machine's file (usually x86).")

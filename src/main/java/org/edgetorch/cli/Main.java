@@ -58,11 +58,23 @@ public final class Main implements Runnable {
     }
 
     public static CommandLine commandLine() {
+        // Static, and picocli takes a field's current value as its default: without this reset, one
+        // --verbose run would change how the next in-process run (the tests) parses --verbose.
+        verbose = false;
         CommandLine cl = new CommandLine(new Main());
+        // mixinStandardHelpOptions gives every subcommand --version; without a provider it printed nothing.
+        shareVersionProvider(cl, cl.getCommandSpec().versionProvider());
         // "--backend bridge": the value is also the name of the `bridge` command.
         cl.setAllowSubcommandsAsOptionParameters(true);
         cl.setExecutionExceptionHandler(Main::handleFailure);
         return cl;
+    }
+
+    private static void shareVersionProvider(CommandLine cl, CommandLine.IVersionProvider provider) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            sub.getCommandSpec().versionProvider(provider);
+            shareVersionProvider(sub, provider);
+        }
     }
 
     private static int handleFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {

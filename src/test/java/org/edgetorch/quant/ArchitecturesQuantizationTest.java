@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The toolkit's own traced MobileNet-V2 and ResNet-18 (seeded, BatchNorm re-estimated) quantize
  * statically, and MobileNet-V2 dynamically. Few calibration images keep this quick; the bounds are
- * loose (README.md has the full figures: an untrained MobileNet-V2 amplifies any
+ * loose (src/site/markdown/quantization.md has the full figures: an untrained MobileNet-V2 amplifies any
  * perturbation, so its INT8 SQNR is low even when every step is right).
  */
 class ArchitecturesQuantizationTest {

@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * Static quantization of a small CNN (conv+BN+ReLU6, depthwise conv+BN, residual add+ReLU, pooling,
  * flatten, dropout, linear) on the bundled photos, for every engine this LibTorch has.
  *
- * <p>Documented bounds (README.md): on held-out photos the INT8 model follows FP32 with
+ * <p>Bounds: on held-out photos the INT8 model follows FP32 with
  * SQNR >= 25 dB and cosine >= 0.995 (measured: about 30-36 dB depending on the engine; 7-bit
  * activations of FBGEMM/X86 are the lower end).
  */

@@ -8,7 +8,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The fields of edgetorch.study/1 that README.md promises, checked on any report.json. */
+/** The fields of edgetorch.study/1 that src/site/markdown/study.md promises, checked on any report.json. */
 final class StudyReportSchema {
     private StudyReportSchema() {
     }
