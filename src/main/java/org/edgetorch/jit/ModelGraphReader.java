@@ -2,7 +2,6 @@ package org.edgetorch.jit;
 
 import org.bytedeco.pytorch.Graph;
 import org.bytedeco.pytorch.IValue;
-import org.bytedeco.pytorch.IValueOptional;
 import org.bytedeco.pytorch.JitNode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.Value;
@@ -270,13 +269,12 @@ public final class ModelGraphReader {
     }
 
     private IValue constant(Value v) {
-        IValueOptional o = torch.toIValue(v);
-        if (o == null || !o.has_value()) {
+        IValue c = JitIr.constant(v);
+        if (c == null) {
             throw new UserError("cannot " + action + ": an operand of " + where + " (%" + v.debugName().getString()
                     + ") is not a constant; it needs a frozen model whose weights and options are constants");
         }
-        // an owned copy: get() is a reference into the optional, which the GC may free at any time
-        return new IValue(o.get());
+        return c;
     }
 
     private boolean isNone(Value v) {

@@ -1,5 +1,6 @@
 package org.edgetorch.mobile;
 
+import org.edgetorch.jit.JitIr;
 import org.bytedeco.pytorch.Graph;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.MethodOptional;
@@ -37,7 +38,7 @@ final class ForwardSignature {
 
     /** {@code forward(self, x: Tensor, n: int) -> (Tensor, Tensor)} in LibTorch's own type names. */
     private static String describe(Graph g) {
-        String header = Ir.header(g); // graph(%self.1 : __torch__.M, %x.1 : Tensor, %n : int)
+        String header = JitIr.header(g); // graph(%self.1 : __torch__.M, %x.1 : Tensor, %n : int)
         String args = header.startsWith("graph(") ? header.substring(6, header.length() - 1) : header;
         StringBuilder sb = new StringBuilder("forward(");
         String[] parts = args.split(",(?![^\\[(]*[\\])])");

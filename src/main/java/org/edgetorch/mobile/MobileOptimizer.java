@@ -1,5 +1,6 @@
 package org.edgetorch.mobile;
 
+import org.edgetorch.jit.JitIr;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import org.bytedeco.javacpp.BytePointer;
@@ -83,7 +84,7 @@ public final class MobileOptimizer {
             throw new UserError(in + ": LibTorch could not freeze the module: " + ModelFiles.firstLine(e.getMessage()), e);
         }
         Graph g = frozen.get_method("forward").graph();
-        Map<String, Integer> opsBefore = Ir.opCounts(g);
+        Map<String, Integer> opsBefore = JitIr.opCounts(g);
         MobilePasses passes = new MobilePasses(g, counts, notes);
         try {
             passes.normalizeConvolutions();
@@ -102,7 +103,7 @@ public final class MobileOptimizer {
             throw new UserError(in + ": a mobile pass failed: " + ModelFiles.firstLine(e.getMessage()), e);
         }
         counts.batchNormAfter = MobilePasses.countKind(g, "aten::batch_norm");
-        Map<String, Integer> opsAfter = Ir.opCounts(g);
+        Map<String, Integer> opsAfter = JitIr.opCounts(g);
         boolean quantized = opsAfter.keySet().stream().anyMatch(k -> k.startsWith("quantized::"));
         if (!quantized) engine = null;
         RewriteCounts rewrites = counts.freeze();
@@ -120,7 +121,7 @@ public final class MobileOptimizer {
             saveForMobile(frozen, tmp, out.getFileName().toString(), extras, options.debugInfo());
             if (options.verify()) verification[0] = verify(in, tmp, options);
         });
-        Map<String, Integer> packedObjects = Ir.objectConstants(g); // before close(): g belongs to frozen
+        Map<String, Integer> packedObjects = JitIr.objectConstants(g); // before close(): g belongs to frozen
         frozen.close();
         source.close();
 

@@ -1,13 +1,12 @@
 package org.edgetorch.mobile;
 
+import org.edgetorch.jit.JitIr;
 import org.bytedeco.pytorch.Graph;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.JitNode;
 import org.bytedeco.pytorch.Symbol;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorType;
-import org.bytedeco.pytorch.Type;
 import org.bytedeco.pytorch.Value;
 import org.bytedeco.pytorch.ValueVector;
 import org.bytedeco.pytorch.global.torch;
@@ -85,17 +84,17 @@ final class MobilePasses {
 
     static int countKind(Graph g, String kind) {
         int n = 0;
-        for (JitNode node : Ir.nodes(g)) if (Ir.kind(node).equals(kind)) n++;
+        for (JitNode node : JitIr.nodes(g)) if (JitIr.kind(node).equals(kind)) n++;
         return n;
     }
 
     /** {@code aten::_convolution} (what {@code torch.jit.trace} records) → {@code aten::conv2d}. */
     void normalizeConvolutions() {
-        for (JitNode n : Ir.nodes(g)) {
-            if (!Ir.kind(n).equals("aten::_convolution")) continue;
-            List<Value> in = Ir.inputs(n);
-            Tensor w = Ir.tensor(in.get(1));
-            Boolean transposed = Ir.bool(in.get(6));
+        for (JitNode n : JitIr.nodes(g)) {
+            if (!JitIr.kind(n).equals("aten::_convolution")) continue;
+            List<Value> in = JitIr.inputs(n);
+            Tensor w = JitIr.tensor(in.get(1));
+            Boolean transposed = JitIr.bool(in.get(6));
             if (w == null || w.dim() != 4 || transposed == null || transposed) continue;
             g.setInsertPoint(n);
             JitNode conv = g.create(Symbol.fromQualString("aten::conv2d"),
@@ -110,10 +109,10 @@ final class MobilePasses {
     }
 
     void removeTrainingOnlyOps() {
-        for (JitNode n : Ir.nodes(g)) {
-            String k = Ir.kind(n);
+        for (JitNode n : JitIr.nodes(g)) {
+            String k = JitIr.kind(n);
             if (DROPOUT.contains(k)) {
-                Boolean train = Ir.bool(n.inputs().get(2));
+                Boolean train = JitIr.bool(n.inputs().get(2));
                 if (train == null || train) {
                     notes.add(k + " with train=" + (train == null ? "<computed>" : "True")
                             + " removed (a mobile model runs inference; was it exported in training mode?)");
@@ -122,7 +121,7 @@ final class MobilePasses {
                 n.destroy();
                 counts.dropoutRemoved++;
             } else if (k.equals("aten::batch_norm")) {
-                Boolean training = Ir.bool(n.inputs().get(5));
+                Boolean training = JitIr.bool(n.inputs().get(5));
                 if (training == null || training) {
                     throw new UserError("the model has a BatchNorm in training mode (aten::batch_norm with training="
                             + (training == null ? "<computed>" : "True")
@@ -133,37 +132,37 @@ final class MobilePasses {
     }
 
     void rewriteForXnnpack() {
-        for (JitNode n : Ir.nodes(g)) {
+        for (JitNode n : JitIr.nodes(g)) {
             if (destroyed.contains(n.address())) continue; // a fused clamp of an earlier rewrite
-            String k = Ir.kind(n);
+            String k = JitIr.kind(n);
             if (k.equals("aten::conv2d")) rewriteConv(n);
             else if (k.equals("aten::linear")) rewriteLinear(n);
         }
     }
 
     private void rewriteConv(JitNode conv) {
-        List<Value> in = Ir.inputs(conv);
-        Tensor w = Ir.tensor(in.get(1));
+        List<Value> in = JitIr.inputs(conv);
+        Tensor w = JitIr.tensor(in.get(1));
         if (w == null || w.dim() != 4 || !isFloat(w)) {
             notes.add("aten::conv2d kept: weight is not a constant 4-D float tensor");
             return;
         }
         IValue bias = biasOf(in.get(2));
-        IValue stride = Ir.constant(in.get(3)), padding = Ir.constant(in.get(4)), dilation = Ir.constant(in.get(5));
-        IValue groups = Ir.constant(in.get(6));
+        IValue stride = JitIr.constant(in.get(3)), padding = JitIr.constant(in.get(4)), dilation = JitIr.constant(in.get(5));
+        IValue groups = JitIr.constant(in.get(6));
         if (bias == null || !isIntList(stride) || !isIntList(padding) || !isIntList(dilation) || groups == null || !groups.isInt()) {
             notes.add("aten::conv2d kept: bias, stride, padding, dilation or groups not constant (or padding given as a string)");
             return;
         }
         Fusion f = fusibleClamp(conv);
-        List<IValue> args = List.of(Ir.constant(in.get(1)), bias, stride, padding, dilation, groups, f.minValue(), f.maxValue());
+        List<IValue> args = List.of(JitIr.constant(in.get(1)), bias, stride, padding, dilation, groups, f.minValue(), f.maxValue());
         replaceWithPrepacked(conv, f, "prepacked::conv2d_clamp_prepack", "prepacked::conv2d_clamp_run", args, in.get(0));
         counts.conv2dToXnnpack++;
     }
 
     private void rewriteLinear(JitNode linear) {
-        List<Value> in = Ir.inputs(linear);
-        Tensor w = Ir.tensor(in.get(1));
+        List<Value> in = JitIr.inputs(linear);
+        Tensor w = JitIr.tensor(in.get(1));
         if (w == null || w.dim() != 2 || !isFloat(w)) {
             notes.add("aten::linear kept: weight is not a constant 2-D float tensor");
             return;
@@ -174,7 +173,7 @@ final class MobilePasses {
             return;
         }
         Fusion f = fusibleClamp(linear);
-        List<IValue> args = List.of(Ir.constant(in.get(1)), bias, f.minValue(), f.maxValue());
+        List<IValue> args = List.of(JitIr.constant(in.get(1)), bias, f.minValue(), f.maxValue());
         replaceWithPrepacked(linear, f, "prepacked::linear_clamp_prepack", "prepacked::linear_clamp_run", args, in.get(0));
         counts.linearToXnnpack++;
     }
@@ -194,10 +193,10 @@ final class MobilePasses {
 
     /** The op's only user, when it is a ReLU / ReLU6 / hardtanh / clamp with constant bounds. */
     private Fusion fusibleClamp(JitNode op) {
-        List<JitNode> users = Ir.users(g, op.output());
+        List<JitNode> users = JitIr.users(g, op.output());
         if (users.size() != 1) return NONE;
         JitNode u = users.get(0);
-        String k = Ir.kind(u);
+        String k = JitIr.kind(u);
         if (!CONV_FOLLOWERS.contains(k) || u.inputs().get(0).address() != op.output().address()) return NONE;
         String base = k.endsWith("_") ? k.substring(0, k.length() - 1) : k;
         switch (base) {
@@ -206,15 +205,15 @@ final class MobilePasses {
             case "aten::relu6":
                 return new Fusion(u, 0.0, 6.0, "relu6");
             case "aten::hardtanh": {
-                Double lo = Ir.number(u.inputs().get(1)), hi = Ir.number(u.inputs().get(2));
+                Double lo = JitIr.number(u.inputs().get(1)), hi = JitIr.number(u.inputs().get(2));
                 if (lo == null || hi == null || !(lo < hi)) return NONE;
                 return new Fusion(u, lo, hi, lo == 0.0 && hi == 6.0 ? "relu6" : "clamp");
             }
             case "aten::clamp": {
                 if (u.inputs().size() != 3) return NONE;
                 Value lo = u.inputs().get(1), hi = u.inputs().get(2);
-                Double l = Ir.isNone(lo) ? null : Ir.number(lo), h = Ir.isNone(hi) ? null : Ir.number(hi);
-                if ((l == null && !Ir.isNone(lo)) || (h == null && !Ir.isNone(hi))) return NONE;
+                Double l = JitIr.isNone(lo) ? null : JitIr.number(lo), h = JitIr.isNone(hi) ? null : JitIr.number(hi);
+                if ((l == null && !JitIr.isNone(lo)) || (h == null && !JitIr.isNone(hi))) return NONE;
                 if (l != null && h != null && !(l < h)) return NONE;
                 return new Fusion(u, l, h, "clamp");
             }
@@ -230,7 +229,7 @@ final class MobilePasses {
         JitNode run = g.create(Symbol.fromQualString(runOp), new ValueVector(input, ctx), 1);
         run.copyMetadata(op);
         g.insertNode(run);
-        run.output().setType(new Type.TypePtr(TensorType.get()));
+        run.output().setType(op.output().type()); // the replaced op's own type (see JitIr on TypePtrs)
         if (f.node() != null) {
             f.node().output().replaceAllUsesWith(run.output());
             destroyed.add(f.node().address());
@@ -250,13 +249,13 @@ final class MobilePasses {
      * over memory instead of two (PyTorch's FUSE_ADD_RELU; ResNet's residual joins).
      */
     void fuseAddRelu() {
-        for (JitNode n : Ir.nodes(g)) {
-            if (destroyed.contains(n.address()) || !Ir.kind(n).equals("aten::add") || n.inputs().size() != 3) continue;
+        for (JitNode n : JitIr.nodes(g)) {
+            if (destroyed.contains(n.address()) || !JitIr.kind(n).equals("aten::add") || n.inputs().size() != 3) continue;
             if (n.inputs().get(1).type().get().kind().value != torch.TypeKind.TensorType.value) continue;
-            List<JitNode> users = Ir.users(g, n.output());
+            List<JitNode> users = JitIr.users(g, n.output());
             if (users.size() != 1) continue;
             JitNode relu = users.get(0);
-            String k = Ir.kind(relu);
+            String k = JitIr.kind(relu);
             if (!(k.equals("aten::relu") || k.equals("aten::relu_")) || relu.inputs().get(0).address() != n.output().address()) continue;
             g.setInsertPoint(n);
             JitNode fused = g.create(Symbol.fromQualString("aten::_add_relu"),
@@ -278,13 +277,13 @@ final class MobilePasses {
      * for the engine selected when this runs (the caller sets it).
      */
     void hoistPrepacking() {
-        for (JitNode n : Ir.nodes(g)) {
-            String k = Ir.kind(n);
+        for (JitNode n : JitIr.nodes(g)) {
+            String k = JitIr.kind(n);
             boolean prepack = (k.startsWith("prepacked::") || k.startsWith("quantized::")) && k.endsWith("_prepack");
             if (!prepack || n.outputs().size() != 1) continue;
             List<IValue> args = new ArrayList<>();
-            for (Value v : Ir.inputs(n)) {
-                IValue c = Ir.constant(v);
+            for (Value v : JitIr.inputs(n)) {
+                IValue c = JitIr.constant(v);
                 if (c == null) {
                     args = null;
                     break;
@@ -308,14 +307,14 @@ final class MobilePasses {
 
     /** Dead constants, lists and attribute reads left by the rewrites; then LibTorch's own checks. */
     void cleanup() {
-        counts.deadNodesRemoved += Ir.removeDeadPureNodes(g);
+        counts.deadNodesRemoved += JitIr.removeDeadPureNodes(g);
         g.lint();
-        counts.packedConstants = Ir.objectConstants(g).values().stream().mapToInt(Integer::intValue).sum();
+        counts.packedConstants = JitIr.objectConstants(g).values().stream().mapToInt(Integer::intValue).sum();
     }
 
     /** A bias argument as an IValue (None stays None), or null when it is computed at run time. */
     private static IValue biasOf(Value v) {
-        IValue c = Ir.constant(v);
+        IValue c = JitIr.constant(v);
         if (c == null) return null;
         if (c.isNone()) return c;
         return c.isTensor() && isFloat(c.toTensor()) ? c : null;

@@ -1,5 +1,6 @@
 package org.edgetorch.quant;
 
+import org.edgetorch.jit.JitIr;
 import org.bytedeco.pytorch.Graph;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueOptional;
@@ -47,7 +48,7 @@ final class DynamicRewriter {
             frozen.register_attribute(name, p.type(), p.value(), false, false);
             g.setInsertPoint(n);
             Value packed = g.insertGetAttr(self, name);
-            Value y = TorchIR.op(g, "quantized::linear_dynamic", n.input(0), packed, TorchIR.b(g, reduceRange));
+            Value y = JitIr.op(g, "quantized::linear_dynamic", n.input(0), packed, JitIr.b(g, reduceRange));
             n.output().replaceAllUsesWith(y);
             Value wv = n.input(1);
             n.destroy();

@@ -1,5 +1,6 @@
 package org.edgetorch.quant;
 
+import org.edgetorch.jit.JitIr;
 import org.bytedeco.pytorch.Dispatcher;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
@@ -24,7 +25,7 @@ final class PackedWeights {
 
     static Packed conv2d(Tensor qweight, Tensor bias, long[] stride, long[] padding, long[] dilation, long groups, String where) {
         return call("quantized::conv2d_prepack", where, new IValue(qweight), bias == null ? new IValue() : new IValue(bias),
-                TorchIR.intList(stride), TorchIR.intList(padding), TorchIR.intList(dilation), new IValue(groups));
+                JitIr.intList(stride), JitIr.intList(padding), JitIr.intList(dilation), new IValue(groups));
     }
 
     static Packed linear(Tensor qweight, Tensor bias, String where) {

@@ -1,5 +1,6 @@
 package org.edgetorch.quant;
 
+import org.edgetorch.jit.JitIr;
 import org.bytedeco.pytorch.Graph;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.JitNode;
@@ -38,7 +39,7 @@ final class StaticEmitter {
 
     /** The engine must already be selected: prepacking lays weights out for it. */
     static Emitted emit(ModelGraph g, Map<Integer, QParams> qparams, boolean perChannel, QuantEngine engine) {
-        JitModule root = TorchIR.newModule(CLASS_NAME);
+        JitModule root = JitIr.newModule(CLASS_NAME);
         Map<Node, String> packedAttr = new HashMap<>();
         Set<String> used = new HashSet<>();
         for (Node n : g.nodes) {
@@ -53,15 +54,15 @@ final class StaticEmitter {
             root.register_attribute(name, p.type(), p.value(), false, false);
             packedAttr.put(n, name);
         }
-        TorchIR.defineIdentityForward(root);
+        JitIr.defineIdentityForward(root);
         Graph graph = root.get_method("forward").graph();
         JitNode ret = graph.return_node();
         graph.setInsertPoint(ret);
         Value self = graph.inputs().get(0);
         Map<Integer, Value> v = new HashMap<>();
         QParams in = qparams.get(ModelGraph.INPUT);
-        v.put(ModelGraph.INPUT, TorchIR.op(graph, "aten::quantize_per_tensor", graph.inputs().get(1),
-                TorchIR.f(graph, in.scale()), TorchIR.i(graph, in.zeroPoint()), TorchIR.dtype(graph, torch.ScalarType.QUInt8)));
+        v.put(ModelGraph.INPUT, JitIr.op(graph, "aten::quantize_per_tensor", graph.inputs().get(1),
+                JitIr.f(graph, in.scale()), JitIr.i(graph, in.zeroPoint()), JitIr.dtype(graph, torch.ScalarType.QUInt8)));
         int convs = 0, linears = 0, adds = 0, saturated = 0, clamps = 0;
         for (Node n : g.nodes) {
             Value x = v.get(n.inputs[0]);
@@ -76,7 +77,7 @@ final class StaticEmitter {
                         default -> "quantized::add";
                     };
                     Value second = n.kind == OpKind.ADD ? v.get(n.inputs[1]) : graph.insertGetAttr(self, packedAttr.get(n));
-                    y = TorchIR.op(graph, base + (relu ? "_relu" : ""), x, second, TorchIR.f(graph, q.scale()), TorchIR.i(graph, q.zeroPoint()));
+                    y = JitIr.op(graph, base + (relu ? "_relu" : ""), x, second, JitIr.f(graph, q.scale()), JitIr.i(graph, q.zeroPoint()));
                     if (n.fused != null && !n.fused.isRelu()) {
                         if (saturationEnforces(n.fused, q)) {
                             saturated++;
@@ -92,23 +93,23 @@ final class StaticEmitter {
                     }
                 }
                 case CLAMP -> y = n.min == 0 && n.max == Double.POSITIVE_INFINITY
-                        ? TorchIR.op(graph, "aten::relu", x)
+                        ? JitIr.op(graph, "aten::relu", x)
                         : clamp(graph, x, n.min, n.max, qparams.get(n.inputs[0]), engine);
-                case ADAPTIVE_AVG_POOL -> y = TorchIR.op(graph, "aten::adaptive_avg_pool2d", x, TorchIR.ints(graph, n.outputSize));
-                case MAX_POOL -> y = TorchIR.op(graph, "aten::max_pool2d", x, TorchIR.ints(graph, n.kernel),
-                        TorchIR.ints(graph, n.stride), TorchIR.ints(graph, n.padding), TorchIR.ints(graph, n.dilation),
-                        TorchIR.b(graph, n.ceilMode));
-                case AVG_POOL -> y = TorchIR.op(graph, "aten::avg_pool2d", x, TorchIR.ints(graph, n.kernel),
-                        TorchIR.ints(graph, n.stride), TorchIR.ints(graph, n.padding), TorchIR.b(graph, n.ceilMode),
-                        TorchIR.b(graph, n.countIncludePad),
-                        n.divisorOverride == null ? TorchIR.none(graph) : TorchIR.i(graph, n.divisorOverride));
-                case FLATTEN -> y = TorchIR.op(graph, "aten::flatten", x, TorchIR.i(graph, n.startDim), TorchIR.i(graph, n.endDim));
+                case ADAPTIVE_AVG_POOL -> y = JitIr.op(graph, "aten::adaptive_avg_pool2d", x, JitIr.ints(graph, n.outputSize));
+                case MAX_POOL -> y = JitIr.op(graph, "aten::max_pool2d", x, JitIr.ints(graph, n.kernel),
+                        JitIr.ints(graph, n.stride), JitIr.ints(graph, n.padding), JitIr.ints(graph, n.dilation),
+                        JitIr.b(graph, n.ceilMode));
+                case AVG_POOL -> y = JitIr.op(graph, "aten::avg_pool2d", x, JitIr.ints(graph, n.kernel),
+                        JitIr.ints(graph, n.stride), JitIr.ints(graph, n.padding), JitIr.b(graph, n.ceilMode),
+                        JitIr.b(graph, n.countIncludePad),
+                        n.divisorOverride == null ? JitIr.none(graph) : JitIr.i(graph, n.divisorOverride));
+                case FLATTEN -> y = JitIr.op(graph, "aten::flatten", x, JitIr.i(graph, n.startDim), JitIr.i(graph, n.endDim));
                 case IDENTITY -> y = x;
                 default -> throw new IllegalStateException("not emitted: " + n);
             }
             v.put(n.output, y);
         }
-        ret.replaceInput(0, TorchIR.op(graph, "aten::dequantize", v.get(g.output)));
+        ret.replaceInput(0, JitIr.op(graph, "aten::dequantize", v.get(g.output)));
         graph.lint();
         return new Emitted(root, convs, linears, adds, saturated, clamps);
     }
@@ -137,8 +138,8 @@ final class StaticEmitter {
     private static Value clamp(Graph g, Value x, double lo, double hi, QParams q, QuantEngine engine) {
         double a = lo == Double.NEGATIVE_INFINITY ? q.representableMin(DTYPE_MIN) : lo;
         double b = hi == Double.POSITIVE_INFINITY ? q.representableMax(DTYPE_MAX) : hi;
-        Value in = engine == QuantEngine.QNNPACK ? TorchIR.op(g, "aten::contiguous", x, TorchIR.i(g, 0)) : x;
-        return TorchIR.op(g, "aten::clamp", in, TorchIR.f(g, a), TorchIR.f(g, b));
+        Value in = engine == QuantEngine.QNNPACK ? JitIr.op(g, "aten::contiguous", x, JitIr.i(g, 0)) : x;
+        return JitIr.op(g, "aten::clamp", in, JitIr.f(g, a), JitIr.f(g, b));
     }
 
     private static String unique(String base, Set<String> used) {
