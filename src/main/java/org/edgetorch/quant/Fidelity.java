@@ -33,7 +33,7 @@ public final class Fidelity {
     }
 
     /** Rows of several [n_i, C] outputs as one [sum n_i, C]. */
-    static FloatTensor stack(List<FloatTensor> outputs) {
+    public static FloatTensor stack(List<FloatTensor> outputs) {
         long cols = outputs.get(0).numel() / outputs.get(0).size(0);
         int rows = 0;
         for (FloatTensor t : outputs) rows += (int) (t.numel() / cols);
