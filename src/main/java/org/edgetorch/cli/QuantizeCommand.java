@@ -1,6 +1,8 @@
 package org.edgetorch.cli;
 
 import org.edgetorch.backend.Backend;
+import org.edgetorch.export.onnx.OnnxExport;
+import org.edgetorch.export.onnx.OnnxWriter;
 import org.edgetorch.runtime.Model;
 import org.edgetorch.image.ImageInput;
 import org.edgetorch.image.ImageInputs;
@@ -21,6 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +63,11 @@ public final class QuantizeCommand implements Runnable {
             description = "Activation ranges: minmax (default), histogram (least squared error), percentile (99.99%%).")
     String observer = "minmax";
 
+    @Option(names = "--format", paramLabel = "FORMAT",
+            description = "torchscript (default: a LibTorch INT8 file for --engine) or onnx (static only: INT8 ONNX in the QDQ "
+                    + "format for ONNX Runtime, per-channel int8 weights, uint8 activations; default --out beside --in, <name>_int8.onnx).")
+    String format = "torchscript";
+
     @Option(names = "--per-tensor", description = "One weight scale per layer even where the engine takes per-channel scales.")
     boolean perTensor;
 
@@ -93,8 +101,13 @@ public final class QuantizeCommand implements Runnable {
             throw usage(e.getMessage());
         }
         if (m.equals("dynamic") && (calib != null || perTensor)) throw usage("--calib and --per-tensor apply to --mode static only");
+        String f = format.toLowerCase(Locale.ROOT);
+        if (!f.equals("torchscript") && !f.equals("onnx")) throw usage("--format must be torchscript or onnx, got '" + format + "'");
+        boolean onnx = f.equals("onnx");
+        if (onnx && !m.equals("static")) throw usage("--format onnx needs --mode static");
+        if (onnx && (engine != null || perTensor)) throw usage("--engine and --per-tensor apply to --format torchscript only");
         Backend backend = runtime.backend();
-        String eng = engine != null ? engine : m.equals("static") ? QuantizedModels.defaultStaticEngine(backend) : null;
+        String eng = onnx ? null : engine != null ? engine : m.equals("static") ? QuantizedModels.defaultStaticEngine(backend) : null;
         // an unknown engine fails before any image is read or anything is written
         if (eng != null) {
             String caution = org.edgetorch.quant.QuantEngine.resolve(eng, backend).cpuCaution();
@@ -119,6 +132,10 @@ public final class QuantizeCommand implements Runnable {
                         imageOptions.preprocessor());
             }
             evalInputs = tensors(rest.subList(0, Math.min(evalCount, rest.size())));
+            if (onnx) {
+                writeOnnx(tensors(calibration), evalInputs, kind);
+                return;
+            }
             Path target = out != null ? out : sibling(in, "_int8_" + eng.toLowerCase(Locale.ROOT));
             r = Quantizer.quantizeStatic(in, target, new Quantizer.StaticOptions(eng, kind, perTensor), tensors(calibration),
                     new ConsoleProgress());
@@ -137,6 +154,61 @@ public final class QuantizeCommand implements Runnable {
         print(r, fidelity);
     }
 
+    /** Calibration as for LibTorch (activations on uint8 [0, 255]), written as QDQ ONNX and checked in ONNX Runtime. */
+    private void writeOnnx(List<FloatTensor> calibration, List<FloatTensor> evalInputs, ObserverKind kind) {
+        Path target = out != null ? out : ExportCommand.onnxSibling(in, "_int8");
+        Quantizer.Calibration c = Quantizer.calibrate(in, calibration, kind, 255, OnnxExport.ACTION, new ConsoleProgress());
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("edgetorch.source", in.getFileName().toString());
+        meta.put("edgetorch.weights", "those of " + in.getFileName() + ", int8 per-channel symmetric");
+        meta.put("edgetorch.precision", "int8 qdq (activations uint8 [0, 255])");
+        meta.put("edgetorch.calibration", c.inputs() + " images, " + kind.id() + " observer");
+        OnnxExport.Result r = OnnxExport.qdq(c, target, OnnxExport.batchedShape(calibration.get(0)), new OnnxWriter.Provenance(
+                VersionProvider.version(), "INT8 (QDQ) ONNX of " + in.getFileName() + ", calibrated by edgetorch on " + c.inputs()
+                        + " images (" + kind.id() + " observer), written by edgetorch", meta), evalInputs);
+        PrintWriter w = spec.commandLine().getOut();
+        if (output.json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("schema", "edgetorch.quantize/1");
+            Map<String, Object> res = new LinkedHashMap<>();
+            res.put("output", r.file().toString());
+            res.put("format", "onnx");
+            res.put("mode", "static");
+            res.put("observer", kind.id());
+            res.put("opset", OnnxWriter.OPSET);
+            res.put("ops", r.ops());
+            res.put("calibration_inputs", c.inputs());
+            res.put("calibration_ms", c.millis());
+            res.put("output_bytes", r.bytes());
+            doc.put("result", res);
+            if (r.fidelity() != null) doc.put("fidelity", fidelityMap(r.fidelity()));
+            w.println(Json.write(doc));
+        } else {
+            w.printf("wrote %s: static INT8 ONNX (QDQ, opset %d), %s observer, per-channel int8 weights, activations uint8 [0, 255]%n",
+                    r.file(), OnnxWriter.OPSET, kind.id());
+            w.printf("  nodes: %s%n", ExportCommand.ops(r.ops()));
+            w.printf("  calibration: %d images in %.1f s; size %.2f MB%n", c.inputs(), c.millis() / 1000.0, r.bytes() / 1e6);
+            Agreement f = r.fidelity();
+            if (f != null) {
+                w.printf("  fidelity to FP32 (both in ONNX Runtime) on %d held-out images: SQNR %.1f dB, cosine %.4f, top-1 %.0f%%, "
+                        + "top-5 %.0f%%, max |logit diff| %.3g%n", f.samples(), f.sqnrDb(), f.cosine(), 100 * f.top1(), 100 * f.top5(),
+                        f.maxAbsDiff());
+            }
+        }
+        w.flush();
+    }
+
+    private static Map<String, Object> fidelityMap(Agreement f) {
+        Map<String, Object> fm = new LinkedHashMap<>();
+        fm.put("samples", f.samples());
+        fm.put("sqnr_db", f.sqnrDb());
+        fm.put("cosine", f.cosine());
+        fm.put("top1", f.top1());
+        fm.put("top5", f.top5());
+        fm.put("max_abs_diff", f.maxAbsDiff());
+        return fm;
+    }
+
     private ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);
     }
@@ -146,16 +218,7 @@ public final class QuantizeCommand implements Runnable {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("schema", "edgetorch.quantize/1");
             doc.put("result", r.toMap());
-            if (f != null) {
-                Map<String, Object> fm = new LinkedHashMap<>();
-                fm.put("samples", f.samples());
-                fm.put("sqnr_db", f.sqnrDb());
-                fm.put("cosine", f.cosine());
-                fm.put("top1", f.top1());
-                fm.put("top5", f.top5());
-                fm.put("max_abs_diff", f.maxAbsDiff());
-                doc.put("fidelity", fm);
-            }
+            if (f != null) doc.put("fidelity", fidelityMap(f));
             System.out.println(Json.write(doc));
             return;
         }

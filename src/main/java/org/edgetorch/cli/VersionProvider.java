@@ -6,7 +6,12 @@ import picocli.CommandLine;
 public final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
+        return new String[]{"edgetorch " + version()};
+    }
+
+    /** The jar's version (the build's when run from classes). */
+    public static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
-        return new String[]{"edgetorch " + (v == null ? "0.1.0" : v)};
+        return v == null ? "0.1.0" : v;
     }
 }

@@ -10,6 +10,19 @@ public record Activation(double min, double max) {
         return min == 0 && max == 6;
     }
 
+    /**
+     * Whether a tensor quantized with {@code q} onto [{@code dtypeMin}, {@code dtypeMax}] already applies this
+     * clamp by its own saturation: the values it can represent stay within the bounds (to half a step). A
+     * lower bound of 0 counts as applied: activation parameters narrowed to a range starting at 0 have zero
+     * point 0, so saturation at the type's minimum is exactly a ReLU.
+     */
+    public boolean enforcedBy(QParams q, long dtypeMin, long dtypeMax) {
+        double tol = q.scale() / 2;
+        boolean upper = q.representableMax(dtypeMax) <= max + tol;
+        boolean lower = min == 0 || q.representableMin(dtypeMin) >= min - tol;
+        return upper && lower;
+    }
+
     @Override
     public String toString() {
         if (isRelu()) return "relu";

@@ -26,15 +26,12 @@ public final class TorchScriptExport {
     public record Result(Path file, long bytes, int recordedOps, double exampleMaxAbsDiff) {
     }
 
-    /** A seeded random [1,3,224,224] input: tracing records no data-dependent path, so any input does. */
-    public static FloatTensor exampleInput(long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] d = new float[3 * 224 * 224];
-        for (int i = 0; i < d.length; i++) d[i] = (float) rng.nextGaussian();
-        return new FloatTensor(new long[]{1, 3, 224, 224}, d);
+    /** A traced module that computes what the eager model computes on the example. */
+    public record Checked(Tracer.Traced traced, double exampleMaxAbsDiff) {
     }
 
-    public static Result export(TorchvisionModel model, Path target) {
+    /** Traces the model and checks the traced module against eager on the example: what every export starts from. */
+    public static Checked traceChecked(TorchvisionModel model) {
         FloatTensor example = exampleInput(1);
         Tracer.Traced traced = Tracer.trace(model, example);
         double diff;
@@ -46,6 +43,21 @@ public final class TorchScriptExport {
         if (!(diff <= EXAMPLE_TOLERANCE)) {
             throw new UserError("traced module differs from the eager model by " + diff + " on the example; not written");
         }
+        return new Checked(traced, diff);
+    }
+
+    /** A seeded random [1,3,224,224] input: tracing records no data-dependent path, so any input does. */
+    public static FloatTensor exampleInput(long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] d = new float[3 * 224 * 224];
+        for (int i = 0; i < d.length; i++) d[i] = (float) rng.nextGaussian();
+        return new FloatTensor(new long[]{1, 3, 224, 224}, d);
+    }
+
+    public static Result export(TorchvisionModel model, Path target) {
+        Checked c = traceChecked(model);
+        Tracer.Traced traced = c.traced();
+        double diff = c.exampleMaxAbsDiff();
         AtomicFiles.write(target, tmp -> traced.module().save(tmp.toString()));
         try {
             return new Result(target, Files.size(target), traced.recordedOps(), diff);

@@ -19,7 +19,7 @@ public final class Fidelity {
     /**
      * Runs both models on every input, one at a time ({@code [3,H,W]} or {@code [1,3,H,W]}), and
      * compares the stacked {@code [N, classes]} outputs. Load quantized models with
-     * {@link QuantizedModels#load} so each runs under its own engine.
+     * {@link org.edgetorch.runtime.Runtimes#load} so each runs under its own engine.
      */
     public static Agreement compare(Model reference, Model candidate, List<FloatTensor> inputs) {
         if (inputs.isEmpty()) throw new IllegalArgumentException("no inputs to compare on");
@@ -33,7 +33,7 @@ public final class Fidelity {
     }
 
     /** Rows of several [n_i, C] outputs as one [sum n_i, C]. */
-    static FloatTensor stack(List<FloatTensor> outputs) {
+    public static FloatTensor stack(List<FloatTensor> outputs) {
         long cols = outputs.get(0).numel() / outputs.get(0).size(0);
         int rows = 0;
         for (FloatTensor t : outputs) rows += (int) (t.numel() / cols);

@@ -86,22 +86,43 @@ public final class Quantizer {
                        StaticEmitter.Emitted emitted, int fusedActivations, long calibrationMillis, double calibrationSqnrDb) {
     }
 
+    /**
+     * A calibrated model: the folded and fused float graph ({@link GraphPasses#prepare}) and the uint8
+     * parameters of each of its values ({@link #activationQParams}), from {@code inputs} calibration inputs.
+     */
+    public record Calibration(ModelGraph graph, Map<Integer, QParams> activations, ObserverKind observer, long activationQmax,
+                              int inputs, long millis) {
+    }
+
+    /**
+     * Reads, prepares and calibrates the FP32 TorchScript file {@code in} for activations on uint8
+     * [0, {@code activationQmax}]; {@code action} ("quantize", "export to ONNX") words the errors. This is
+     * the part of static quantization that every INT8 writer shares: LibTorch's emitter and the ONNX writer
+     * quantize the same calibration.
+     */
+    public static Calibration calibrate(Path in, List<FloatTensor> calibration, ObserverKind observer, long activationQmax,
+                                        String action, CalibrationProgress progress) {
+        if (calibration == null || calibration.isEmpty()) throw new UserError("static quantization needs at least one calibration input");
+        for (FloatTensor t : calibration) checkImageShape(t);
+        JitModule frozen = loadFrozen(in);
+        ModelGraph g = ModelGraphReader.read(frozen.get_method("forward").graph(), action);
+        GraphPasses.prepare(g, action);
+        checkInterpreterMatches(frozen, g, calibration.get(0), in);
+        long t0 = System.nanoTime();
+        Map<Integer, ActivationObserver> observers = Calibrator.calibrate(g, calibration, observer, progress);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        return new Calibration(g, activationQParams(g, observers, observer, activationQmax), observer, activationQmax,
+                calibration.size(), millis);
+    }
+
     /** Everything of static quantization but saving; leaves the engine selected. */
     static StaticModel buildStatic(Path in, StaticOptions options, List<FloatTensor> calibration, CalibrationProgress progress) {
         Backend backend = Backends.get();
         QuantEngine engine = QuantEngine.resolve(options.engine(), backend);
-        if (calibration == null || calibration.isEmpty()) throw new UserError("static quantization needs at least one calibration input");
-        for (FloatTensor t : calibration) checkImageShape(t);
-        JitModule frozen = loadFrozen(in);
-        ModelGraph g = ModelGraphReader.read(frozen.get_method("forward").graph(), "quantize");
-        GraphPasses.prepare(g, "quantize");
-        checkInterpreterMatches(frozen, g, calibration.get(0), in);
-
+        Calibration c = calibrate(in, calibration, options.observer(), engine.activationQmax(), "quantize", progress);
         backend.setQuantizedEngine(engine.id());
-        long t0 = System.nanoTime();
-        Map<Integer, ActivationObserver> observers = Calibrator.calibrate(g, calibration, options.observer(), progress);
-        long calibrationMillis = (System.nanoTime() - t0) / 1_000_000;
-        Map<Integer, QParams> qparams = activationQParams(g, observers, options.observer(), engine);
+        ModelGraph g = c.graph();
+        Map<Integer, QParams> qparams = c.activations();
 
         boolean perChannel = !options.perTensorWeights() && WeightQuantizer.perChannelSupported(engine);
         StaticEmitter.Emitted e;
@@ -114,7 +135,7 @@ public final class Quantizer {
         }
         double sqnr = selfCheck(e.module(), g, calibration);
         int fused = (int) g.nodes.stream().filter(n -> n.fused != null).count();
-        return new StaticModel(e.module(), g, qparams, engine, perChannel, e, fused, calibrationMillis, sqnr);
+        return new StaticModel(e.module(), g, qparams, engine, perChannel, e, fused, c.millis(), sqnr);
     }
 
     public static QuantizationResult quantizeDynamic(Path in, Path out) {
@@ -197,8 +218,7 @@ public final class Quantizer {
      * op requantizes (pools, flatten, standalone clamps) inherit their input's parameters.
      */
     static Map<Integer, QParams> activationQParams(ModelGraph g, Map<Integer, ActivationObserver> observers, ObserverKind kind,
-                                                   QuantEngine engine) {
-        long qmax = engine.activationQmax();
+                                                   long qmax) {
         Map<Integer, QParams> q = new HashMap<>();
         Map<Integer, Activation> fused = new HashMap<>();
         for (Node n : g.nodes) {

@@ -121,10 +121,7 @@ final class StaticEmitter {
      * up to twice the calibrated range, so an explicit quantized clamp follows the kernel instead.
      */
     static boolean saturationEnforces(Activation a, QParams q) {
-        double tol = q.scale() / 2;
-        boolean upper = q.representableMax(DTYPE_MAX) <= a.max() + tol;
-        boolean lower = a.min() == 0 || q.representableMin(DTYPE_MIN) >= a.min() - tol;
-        return upper && lower;
+        return a.enforcedBy(q, DTYPE_MIN, DTYPE_MAX);
     }
 
     /**

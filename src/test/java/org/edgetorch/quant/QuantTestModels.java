@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Random;
 
 /** Small FP32 TorchScript models made in the test with JitModule.define on registered parameters. */
-final class QuantTestModels {
+public final class QuantTestModels {
     private QuantTestModels() {
     }
 
@@ -74,7 +74,7 @@ final class QuantTestModels {
      * depthwise conv + BatchNorm, a residual add followed by ReLU, max pooling, adaptive average
      * pooling, flatten, dropout, linear. Takes [N, 3, H, W] images.
      */
-    static void smallCnn(Path file, long seed) {
+    public static void smallCnn(Path file, long seed) {
         Random r = new Random(seed);
         int c = 8;
         JitModule m = module("SmallCnn");
@@ -112,7 +112,7 @@ final class QuantTestModels {
     }
 
     /** A convolution followed by a clamp whose interval excludes 0, which stays a standalone quantized clamp. */
-    static void convThenClamp(Path file) {
+    public static void convThenClamp(Path file) {
         Random r = new Random(8);
         JitModule m = module("ConvClamp");
         m.register_parameter("w", tensor(gaussian(r, 8 * 3 * 9, 0, 0.3), 8, 3, 3, 3), false);
@@ -125,7 +125,7 @@ final class QuantTestModels {
     }
 
     /** A model whose forward uses an op the quantizer does not support (sigmoid), after a convolution. */
-    static void withSigmoid(Path file) {
+    public static void withSigmoid(Path file) {
         Random r = new Random(3);
         JitModule m = module("WithSigmoid");
         m.register_parameter("w", tensor(gaussian(r, 4 * 3 * 9, 0, 0.3), 4, 3, 3, 3), false);

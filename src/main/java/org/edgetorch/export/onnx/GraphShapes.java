@@ -1,0 +1,127 @@
+package org.edgetorch.export.onnx;
+
+import org.edgetorch.graph.ModelGraph;
+import org.edgetorch.graph.Node;
+import org.edgetorch.util.UserError;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The shape of every value of a {@link ModelGraph} for one input shape, worked out in Java as PyTorch's
+ * shape rules do, so an input the model cannot take is refused with the op and the reason before anything
+ * is written. Also tells whether the batch dimension survives to the output (it does unless a flatten
+ * merges it), which decides whether the written file can leave it dynamic.
+ */
+record GraphShapes(Map<Integer, long[]> shapes, boolean batchKept) {
+
+    long[] of(int value) {
+        return shapes.get(value);
+    }
+
+    static GraphShapes infer(ModelGraph g, long[] input, String action) {
+        if (input.length != 4) throw misfit(action, input, "the model takes an [N, C, H, W] image batch");
+        for (long d : input) {
+            if (d < 1) throw misfit(action, input, "every dimension must be at least 1");
+        }
+        Map<Integer, long[]> s = new HashMap<>();
+        s.put(ModelGraph.INPUT, input.clone());
+        boolean batchKept = true;
+        for (Node n : g.nodes) {
+            long[] x = s.get(n.inputs[0]);
+            long[] y = switch (n.kind) {
+                case CONV -> {
+                    need(x.length == 4, action, input, n, "expects a 4-D input, gets " + Arrays.toString(x));
+                    long inC = n.weight.size(1) * n.groups;
+                    need(x[1] == inC, action, input, n, "expects " + inC + " input channels, gets " + x[1]);
+                    long h = window(x[2], n.weight.size(2), n.stride[0], n.padding[0], n.dilation[0], false);
+                    long w = window(x[3], n.weight.size(3), n.stride[1], n.padding[1], n.dilation[1], false);
+                    need(h >= 1 && w >= 1, action, input, n, "its " + n.weight.size(2) + "x" + n.weight.size(3)
+                            + " kernel does not fit a " + x[2] + "x" + x[3] + " input");
+                    yield new long[]{x[0], n.weight.size(0), h, w};
+                }
+                case BATCH_NORM -> {
+                    need(x.length >= 2 && x[1] == n.mean.numel(), action, input, n,
+                            "expects " + n.mean.numel() + " channels, gets " + Arrays.toString(x));
+                    yield x;
+                }
+                case LINEAR -> {
+                    long in = n.weight.size(1);
+                    need(x.length >= 1 && x[x.length - 1] == in, action, input, n,
+                            "expects " + in + " input features, gets " + Arrays.toString(x));
+                    long[] o = x.clone();
+                    o[o.length - 1] = n.weight.size(0);
+                    yield o;
+                }
+                case ADD -> broadcast(x, s.get(n.inputs[1]), action, input, n);
+                case CLAMP, IDENTITY -> x;
+                case ADAPTIVE_AVG_POOL -> {
+                    need(x.length == 4, action, input, n, "expects a 4-D input, gets " + Arrays.toString(x));
+                    yield new long[]{x[0], x[1], n.outputSize[0], n.outputSize[1]};
+                }
+                case AVG_POOL, MAX_POOL -> {
+                    need(x.length == 4, action, input, n, "expects a 4-D input, gets " + Arrays.toString(x));
+                    long[] dil = n.dilation == null ? new long[]{1, 1} : n.dilation;
+                    long h = window(x[2], n.kernel[0], n.stride[0], n.padding[0], dil[0], n.ceilMode);
+                    long w = window(x[3], n.kernel[1], n.stride[1], n.padding[1], dil[1], n.ceilMode);
+                    need(h >= 1 && w >= 1, action, input, n, "its " + n.kernel[0] + "x" + n.kernel[1]
+                            + " window does not fit a " + x[2] + "x" + x[3] + " input");
+                    yield new long[]{x[0], x[1], h, w};
+                }
+                case FLATTEN -> {
+                    int start = dim(n.startDim, x.length), end = dim(n.endDim, x.length);
+                    need(start <= end, action, input, n, "flattens dims " + n.startDim + ".." + n.endDim + " of a "
+                            + x.length + "-D tensor");
+                    if (start == 0 && end > 0) batchKept = false;
+                    long[] o = new long[x.length - (end - start)];
+                    int k = 0;
+                    for (int d = 0; d < start; d++) o[k++] = x[d];
+                    long m = 1;
+                    for (int d = start; d <= end; d++) m *= x[d];
+                    o[k++] = m;
+                    for (int d = end + 1; d < x.length; d++) o[k++] = x[d];
+                    yield o;
+                }
+            };
+            s.put(n.output, y);
+        }
+        return new GraphShapes(s, batchKept && s.get(g.output).length >= 1);
+    }
+
+    /** PyTorch's output size of a convolution or pooling window along one dimension. */
+    static long window(long in, long kernel, long stride, long pad, long dilation, boolean ceil) {
+        long span = in + 2 * pad - dilation * (kernel - 1) - 1;
+        if (span < 0) return 0;
+        long out = (ceil ? Math.floorDiv(span + stride - 1, stride) : Math.floorDiv(span, stride)) + 1;
+        // ceil mode: the last window must start inside the input or its left padding
+        if (ceil && (out - 1) * stride >= in + pad) out--;
+        return out;
+    }
+
+    private static int dim(long d, int rank) {
+        return (int) (d < 0 ? d + rank : d);
+    }
+
+    private static long[] broadcast(long[] a, long[] b, String action, long[] input, Node n) {
+        int r = Math.max(a.length, b.length);
+        long[] o = new long[r];
+        for (int i = 0; i < r; i++) {
+            long x = i < r - a.length ? 1 : a[i - (r - a.length)];
+            long y = i < r - b.length ? 1 : b[i - (r - b.length)];
+            need(x == y || x == 1 || y == 1, action, input, n, "adds tensors of shapes " + Arrays.toString(a) + " and "
+                    + Arrays.toString(b));
+            o[i] = Math.max(x, y);
+        }
+        return o;
+    }
+
+    private static void need(boolean ok, String action, long[] input, Node n, String why) {
+        if (!ok) throw misfit(action, input, n.where + " " + why);
+    }
+
+    private static UserError misfit(String action, long[] input, String why) {
+        return new UserError("cannot " + action + ": input shape " + Arrays.toString(input).replace(" ", "")
+                + " does not fit the model: " + why);
+    }
+}

@@ -1,0 +1,172 @@
+package org.edgetorch.export.onnx;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.StringVectorOptional;
+import org.bytedeco.pytorch.global.torch;
+import org.edgetorch.backend.ModelFiles;
+import org.edgetorch.export.onnx.proto.Onnx.ModelProto;
+import org.edgetorch.export.onnx.proto.Onnx.NodeProto;
+import org.edgetorch.graph.GraphPasses;
+import org.edgetorch.graph.ModelGraph;
+import org.edgetorch.jit.ModelGraphReader;
+import org.edgetorch.quant.Fidelity;
+import org.edgetorch.quant.Quantizer;
+import org.edgetorch.tensor.Agreement;
+import org.edgetorch.tensor.FloatTensor;
+import org.edgetorch.tensor.Tensors;
+import org.edgetorch.util.AtomicFiles;
+import org.edgetorch.util.UserError;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * {@code export --format onnx} and {@code quantize --mode static --format onnx}: a TorchScript model (a file,
+ * or the traced built-in model in memory) frozen, read into a {@link ModelGraph}, prepared, written with
+ * {@link OnnxWriter}, run by ONNX Runtime on a check input, and only then written to disk (atomically).
+ */
+public final class OnnxExport {
+    /** The action named in errors: "cannot export to ONNX: ...". */
+    public static final String ACTION = "export to ONNX";
+    /** ONNX Runtime's FP32 output must match LibTorch's this closely (relative to the largest logit), or nothing is written. */
+    static final double FP32_TOLERANCE = 1e-4;
+
+    private OnnxExport() {
+    }
+
+    /**
+     * What was written: size, op counts, whether the batch is dynamic, and the check: for FP32 the largest
+     * difference to LibTorch on a seeded input; for INT8 the agreement with the FP32 ONNX model of the same
+     * graph on the evaluation inputs (null without any).
+     */
+    public record Result(Path file, long bytes, String precision, Map<String, Integer> ops, boolean dynamicBatch,
+                         double checkMaxAbsDiff, Agreement fidelity) {
+    }
+
+    /** FP32 ONNX of a TorchScript file whose forward takes one [N, C, H, W] tensor. */
+    public static Result fp32(Path in, Path out, long[] inputShape, OnnxWriter.Provenance p) {
+        return fp32(ModelFiles.loadChecked(in), in.toString(), out, inputShape, p);
+    }
+
+    /** FP32 ONNX of a TorchScript module in memory (e.g. the traced built-in model); {@code source} names it in errors. */
+    public static Result fp32(JitModule module, String source, Path out, long[] inputShape, OnnxWriter.Provenance p) {
+        JitModule frozen = freeze(module, source);
+        ModelGraph g = ModelGraphReader.read(frozen.get_method("forward").graph(), ACTION);
+        GraphPasses.prepare(g, ACTION);
+        ModelProto model = OnnxWriter.fp32(g, inputShape, p);
+        byte[] bytes = model.toByteArray();
+        FloatTensor x = checkInput(inputShape);
+        FloatTensor expected;
+        try (PointerScope scope = new PointerScope()) {
+            expected = Tensors.fromTorch(frozen.forward(new IValueVector(new IValue(Tensors.toTorch(x)))).toTensor());
+        } catch (RuntimeException e) {
+            throw new UserError(source + ": forward failed on an input of shape " + x.shapeString() + ": "
+                    + ModelFiles.firstLine(e.getMessage()), e);
+        }
+        FloatTensor got;
+        try (OrtCheck ort = new OrtCheck(bytes)) {
+            got = ort.run(x);
+        }
+        double diff = maxAbsDiff(expected, got);
+        double largest = 0;
+        for (float v : expected.data()) largest = Math.max(largest, Math.abs(v));
+        if (!(diff <= FP32_TOLERANCE * largest + 1e-6)) {
+            throw new IllegalStateException("internal: ONNX Runtime's output of the written model differs from LibTorch's by "
+                    + diff + " (largest |logit| " + largest + "); not written");
+        }
+        write(out, bytes);
+        return new Result(out, bytes.length, "fp32", opCounts(model), dynamicBatch(model), diff, null);
+    }
+
+    /**
+     * INT8 QDQ ONNX of a calibrated graph ({@link Quantizer#calibrate} with activations on [0, 255]). The
+     * written bytes run in ONNX Runtime first: on {@code evalInputs}, against the FP32 ONNX model of the same
+     * graph (the result's fidelity); with none, on one calibration-shaped seeded input, to prove it runs.
+     */
+    public static Result qdq(Quantizer.Calibration c, Path out, long[] inputShape, OnnxWriter.Provenance p,
+                             List<FloatTensor> evalInputs) {
+        if (c.activationQmax() != 255) {
+            throw new IllegalArgumentException("ONNX QDQ needs activations calibrated on [0, 255], got [0, " + c.activationQmax() + "]");
+        }
+        ModelProto model = OnnxWriter.qdq(c.graph(), c.activations(), inputShape, p);
+        byte[] bytes = model.toByteArray();
+        Agreement fidelity = null;
+        if (evalInputs.isEmpty()) {
+            try (OrtCheck ort = new OrtCheck(bytes)) {
+                ort.run(checkInput(inputShape));
+            }
+        } else {
+            byte[] reference = OnnxWriter.fp32(c.graph(), inputShape, p).toByteArray();
+            fidelity = compare(reference, bytes, evalInputs);
+        }
+        write(out, bytes);
+        return new Result(out, bytes.length, "int8-qdq", opCounts(model), dynamicBatch(model), Double.NaN, fidelity);
+    }
+
+    /** Both serialized models run by ONNX Runtime on each input ([C,H,W] or [1,C,H,W]), compared as logits. */
+    public static Agreement compare(byte[] reference, byte[] candidate, List<FloatTensor> inputs) {
+        List<FloatTensor> ref = new ArrayList<>(), out = new ArrayList<>();
+        try (OrtCheck r = new OrtCheck(reference); OrtCheck c = new OrtCheck(candidate)) {
+            for (FloatTensor x : inputs) {
+                FloatTensor b = x.dim() == 3 ? new FloatTensor(new long[]{1, x.size(0), x.size(1), x.size(2)}, x.data()) : x;
+                ref.add(r.run(b));
+                out.add(c.run(b));
+            }
+        }
+        return Agreement.of(Fidelity.stack(ref), Fidelity.stack(out));
+    }
+
+    /** The shape a calibration input gives the model: [C,H,W] is batched to [1,C,H,W]. */
+    public static long[] batchedShape(FloatTensor t) {
+        return t.dim() == 3 ? new long[]{1, t.size(0), t.size(1), t.size(2)} : t.shape().clone();
+    }
+
+    private static JitModule freeze(JitModule m, String source) {
+        try {
+            m.eval();
+            // optimize_numerics=false: BatchNorm folding is ours (GraphPasses), in double precision
+            return torch.freeze(m, new StringVectorOptional(), false);
+        } catch (RuntimeException e) {
+            throw new UserError(source + ": torch.freeze failed: " + ModelFiles.firstLine(e.getMessage()), e);
+        }
+    }
+
+    private static void write(Path out, byte[] bytes) {
+        AtomicFiles.write(out, tmp -> Files.write(tmp, bytes));
+    }
+
+    /** A seeded normal input of the given shape. */
+    static FloatTensor checkInput(long[] shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        float[] d = new float[Math.toIntExact(n)];
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextGaussian();
+        return new FloatTensor(shape.clone(), d);
+    }
+
+    private static double maxAbsDiff(FloatTensor a, FloatTensor b) {
+        if (a.numel() != b.numel()) return Double.POSITIVE_INFINITY;
+        double m = 0;
+        for (int i = 0; i < a.data().length; i++) m = Math.max(m, Math.abs(a.data()[i] - b.data()[i]));
+        return m;
+    }
+
+    static Map<String, Integer> opCounts(ModelProto m) {
+        Map<String, Integer> ops = new TreeMap<>();
+        for (NodeProto n : m.getGraph().getNodeList()) ops.merge(n.getOpType(), 1, Integer::sum);
+        return ops;
+    }
+
+    private static boolean dynamicBatch(ModelProto m) {
+        return m.getGraph().getInput(0).getType().getTensorType().getShape().getDim(0).hasDimParam();
+    }
+}
