@@ -30,6 +30,10 @@ final class Findings {
                     fastest.ratioToEager() == null ? "" : String.format(Locale.ROOT, ", %.1f× faster than FP32 eager", 1 / fastest.ratioToEager()),
                     ts == null || ts == fastest ? "" : String.format(Locale.ROOT, " and %.1f× faster than FP32 TorchScript",
                             ts.medianMs() / fastest.medianMs())));
+            for (String precision : List.of("fp32", "int8")) {
+                String best = fastestRuntimes(r, rows, precision);
+                if (best != null) out.add(best);
+            }
             List<Latency> statics = rows.stream().filter(l -> l.variant().startsWith("int8-static-") && !l.variant().endsWith("-mobile")).toList();
             if (!statics.isEmpty()) {
                 Latency best = statics.stream().min(Comparator.comparingDouble(Latency::medianMs)).orElseThrow();
@@ -59,6 +63,29 @@ final class Findings {
             out.add(s);
         });
         return out;
+    }
+
+    /**
+     * The fastest runtime for one precision at one thread count: each runtime's fastest variant of that
+     * precision, fastest first; null when fewer than two runtimes have one.
+     */
+    static String fastestRuntimes(StudyResult r, List<Latency> rows, String precision) {
+        java.util.Map<String, Latency> best = new java.util.LinkedHashMap<>();
+        for (Latency l : rows) {
+            Variant v = r.variant(l.variant());
+            if (v == null || !v.precision().equals(precision)) continue;
+            best.merge(v.runtime(), l, (a, b) -> a.medianMs() <= b.medianMs() ? a : b);
+        }
+        if (best.size() < 2) return null;
+        List<Latency> sorted = best.values().stream().sorted(Comparator.comparingDouble(Latency::medianMs)).toList();
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "Fastest %s runtime here at %s: %s (%s, %s ms)",
+                precision.toUpperCase(Locale.ROOT), ReportMarkdown.threads(sorted.get(0).threads()),
+                r.variant(sorted.get(0).variant()).runtime(), label(r, sorted.get(0).variant()), ReportMarkdown.ms(sorted.get(0).medianMs())));
+        for (Latency other : sorted.subList(1, sorted.size())) {
+            b.append(String.format(Locale.ROOT, "; %s's best: %s, %s ms (%.1f× slower)", r.variant(other.variant()).runtime(),
+                    label(r, other.variant()), ReportMarkdown.ms(other.medianMs()), other.medianMs() / sorted.get(0).medianMs()));
+        }
+        return b.append('.').toString();
     }
 
     private static Latency find(List<Latency> rows, String variant) {

@@ -104,6 +104,7 @@ public final class ReportJson {
         m.put("label", v.label());
         m.put("stage", v.stage());
         m.put("format", v.format());
+        m.put("runtime", v.runtime());
         m.put("precision", v.precision());
         m.put("engine", v.engine());
         m.put("file", v.file());

@@ -103,13 +103,13 @@ public final class ReportMarkdown {
     }
 
     private static String summary(StudyResult r, int threads) {
-        MarkdownTable t = new MarkdownTable("Variant", ">Size MB", ">Median ms", ">p90 ms", ">Ratio to FP32 eager",
+        MarkdownTable t = new MarkdownTable("Variant", "Runtime", ">Size MB", ">Median ms", ">p90 ms", ">Ratio to FP32 eager",
                 ">SQNR dB", ">Cosine", ">Top-1 agr.", ">Study ms", ">Study MB");
         for (Variant v : r.variants()) {
             Latency l = r.latency(v.id(), threads, "dummy");
             Agreement a = v.agreement();
             ReferenceFigures.Figure f = ReferenceFigures.of(r.weights().arch(), v.id());
-            t.row(v.label(), mb(v.bytes()), l == null ? null : ms(l.medianMs()), l == null ? null : ms(l.p90Ms()),
+            t.row(v.label(), v.runtime(), mb(v.bytes()), l == null ? null : ms(l.medianMs()), l == null ? null : ms(l.p90Ms()),
                     l == null ? null : ratio(l.ratioToEager()), a == null ? "(reference)" : sqnr(a.sqnrDb()),
                     a == null ? null : fmt("%.6f", a.cosine()), a == null ? null : pct(a.top1()),
                     f == null || f.latencyMs() == null ? null : fmt("%.1f", f.latencyMs()),

@@ -7,10 +7,11 @@ import org.edgetorch.tensor.Agreement;
  *
  * @param id        stable key used in report.json, charts and the Python side: {@code fp32-eager},
  *                  {@code fp32-torchscript}, {@code int8-dynamic}, {@code int8-static-<engine>},
- *                  {@code fp32-mobile}, {@code int8-static-<engine>-mobile}
+ *                  {@code fp32-mobile}, {@code int8-static-<engine>-mobile}, {@code fp32-onnxruntime},
+ *                  {@code int8-onnxruntime}
  * @param label     human-readable name for tables and charts
  * @param stage     the study stage that produced it
- * @param format    {@code eager}, {@code torchscript} or {@code lite-interpreter}
+ * @param format    {@code eager}, {@code torchscript}, {@code lite-interpreter} or {@code onnx}
  * @param precision {@code fp32} or {@code int8}
  * @param engine    quantized engine its weights are packed for; null for FP32
  * @param file      the artifact, or null for the eager model (nothing on disk)
@@ -31,6 +32,11 @@ public record Variant(String id, String label, String stage, String format, Stri
 
     public static String mobile(String baseId) {
         return baseId.equals(FP32_TORCHSCRIPT) ? FP32_MOBILE : baseId + "-mobile";
+    }
+
+    /** The runtime that runs it, for tables and findings: the format decides (see {@code Runtimes.choose}). */
+    public String runtime() {
+        return format.equals("onnx") ? "ONNX Runtime" : "LibTorch";
     }
 
     public Double megabytes() {

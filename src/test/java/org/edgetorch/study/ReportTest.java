@@ -55,7 +55,7 @@ class ReportTest {
         assertTrue(md.contains("| LibTorch | 2.10.0 (backend: bytedeco) |"), md);
         assertTrue(md.contains("qnnpack, onednn, x86, fbgemm (used: qnnpack)"), md);
         assertTrue(md.contains("| Intra-op threads | 1, 2"), md);
-        assertTrue(md.contains("| INT8 static QNNPACK (.pt) | 3.70 | 5.00 | 6.00 | 0.17× | 31.5 | 0.999500 | 90% | 4.2 | 3.7 |"), md);
+        assertTrue(md.contains("| INT8 static QNNPACK (.pt) | LibTorch | 3.70 | 5.00 | 6.00 | 0.17× | 31.5 | 0.999500 | 90% | 4.2 | 3.7 |"), md);
         assertTrue(md.contains("### 2 threads, dummy input"), md);
         assertTrue(md.contains("another machine"), md);
         assertTrue(md.contains("![latency](latency.png)"), md);
