@@ -5,8 +5,8 @@
 #   2. builds the linux-arm64 jar (bridge cross-compiled with g++-aarch64-linux-gnu against that sysroot's
 #      libtorch-dev) in a copy of the tree;
 #   3. with the x86 jar: exports MobileNet-V2 to FP32 TorchScript, quantizes it to INT8 (ONEDNN) and optimizes
-#      it to a lite-interpreter .ptl; records reference outputs (predict on two images) and latency (bench)
-#      with --save-io;
+#      it to a lite-interpreter .ptl; exports the same weights to FP32 ONNX and INT8 QDQ ONNX (ONNX Runtime);
+#      records reference outputs (predict on two images) and latency (bench) with --save-io;
 #   4. runs the arm64 jar under qemu-aarch64 (as a Cortex-A72) on the same files: one bench for all variants,
 #      with its own preprocessing of one image and --replay of the x86 tensors, --save-io;
 #   5. runs `compare`; exits non-zero when outputs disagree beyond the bounds (src/site/markdown/arm.md),
@@ -78,12 +78,17 @@ x86() { java -jar "$x86_jar" "$@"; }
 fp32="$out/models/mobilenet_v2_fp32.pt"
 int8="$out/models/mobilenet_v2_int8.pt"
 ptl="$out/models/mobilenet_v2.ptl"
-step "x86: export FP32 TorchScript, quantize INT8 (static, ONEDNN), optimize to .ptl"
+onnx_fp32="$out/models/mobilenet_v2_fp32.onnx"
+onnx_int8="$out/models/mobilenet_v2_int8.onnx"
+step "x86: export FP32 TorchScript, quantize INT8 (static, ONEDNN), optimize to .ptl, export FP32 and INT8 ONNX"
 x86 export --out "$fp32" >/dev/null 2>&1
 # ONEDNN: the one quantized engine Debian's arm64 LibTorch has (no QNNPACK), and one the x86 presets have.
 x86 quantize --mode static --engine onednn --calib-count 8 --eval-count 0 --in "$fp32" --out "$int8" >/dev/null 2>&1
 x86 optimize --in "$fp32" --out "$ptl" --no-verify --runs 0 --load-runs 0 >/dev/null
-models=("$fp32" "$int8" "$ptl")
+# ONNX Runtime's own linux-aarch64 natives travel in the arm64 jar: no system library on the board.
+x86 export --format onnx --in "$fp32" --out "$onnx_fp32" >/dev/null 2>&1
+x86 quantize --mode static --format onnx --calib-count 8 --eval-count 0 --in "$fp32" --out "$onnx_int8" >/dev/null 2>&1
+models=("$fp32" "$int8" "$ptl" "$onnx_fp32" "$onnx_int8")
 model_args=()
 for m in "${models[@]}"; do model_args+=(--model "$m"); done
 images=("$repo/images/apple.jpg" "$repo/images/baboon.jpg")
