@@ -122,6 +122,7 @@ public final class BytedecoBackend implements Backend {
     public static final class BytedecoScriptModel implements Model {
         private final JitModule module;
         private final String source;
+        private boolean closed;
 
         BytedecoScriptModel(JitModule module, String source) {
             this.module = module;
@@ -129,11 +130,13 @@ public final class BytedecoBackend implements Backend {
         }
 
         public JitModule module() {
+            checkOpen();
             return module;
         }
 
         @Override
         public FloatTensor forward(FloatTensor input) {
+            checkOpen();
             try (PointerScope scope = new PointerScope()) {
                 IValue out = module.forward(new IValueVector(new IValue(Tensors.toTorch(input))));
                 if (!out.isTensor()) throw new UserError(source + ": forward did not return a tensor");
@@ -150,6 +153,7 @@ public final class BytedecoBackend implements Backend {
          * returned value and closes it.
          */
         public IValue forward(IValueVector inputs) {
+            checkOpen();
             try {
                 return module.forward(inputs);
             } catch (RuntimeException e) {
@@ -160,7 +164,13 @@ public final class BytedecoBackend implements Backend {
         /** The presets' forward on an input tensor built once, with autograd off (see {@link BytedecoForward}). */
         @Override
         public org.edgetorch.runtime.PreparedRun prepare(FloatTensor input) {
+            checkOpen();
             return new BytedecoForward(this, input);
+        }
+
+        /** A closed module's native memory is gone: calling into it would crash the JVM, so refuse. */
+        private void checkOpen() {
+            if (closed) throw new IllegalStateException(source + " is closed");
         }
 
         @Override
@@ -170,6 +180,8 @@ public final class BytedecoBackend implements Backend {
 
         @Override
         public void close() {
+            if (closed) return;
+            closed = true;
             module.close();
         }
     }

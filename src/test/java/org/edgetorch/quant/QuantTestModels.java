@@ -19,7 +19,7 @@ public final class QuantTestModels {
     }
 
     /** Gaussian values scaled by {@code std}, seeded: the test can recompute anything from them. */
-    static float[] gaussian(Random r, int n, double mean, double std) {
+    public static float[] gaussian(Random r, int n, double mean, double std) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = (float) (mean + std * r.nextGaussian());
         return v;
