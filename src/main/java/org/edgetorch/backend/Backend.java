@@ -46,6 +46,14 @@ public interface Backend {
         return Map.of();
     }
 
-    /** Loads a TorchScript ({@code .pt}) or lite-interpreter ({@code .ptl}) file. */
-    Model load(Path file);
+    /** Loads a TorchScript ({@code .pt}) or lite-interpreter ({@code .ptl}) file, taking NCHW input. */
+    default Model load(Path file) {
+        return load(file, org.edgetorch.runtime.InputLayout.NCHW);
+    }
+
+    /**
+     * Loads a file whose prepared input is laid out as {@code layout} (NHWC: channels-last memory). A backend
+     * that cannot lay out its input so reports the layout it does use ({@link Model#inputLayout()}).
+     */
+    Model load(Path file, org.edgetorch.runtime.InputLayout layout);
 }

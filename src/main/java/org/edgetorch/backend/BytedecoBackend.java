@@ -1,5 +1,7 @@
 package org.edgetorch.backend;
 
+import org.bytedeco.pytorch.Tensor;
+import org.edgetorch.runtime.InputLayout;
 import org.edgetorch.runtime.Model;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.IValue;
@@ -114,19 +116,32 @@ public final class BytedecoBackend implements Backend {
     }
 
     @Override
-    public Model load(Path file) {
-        return new BytedecoScriptModel(ModelFiles.loadChecked(file), file.toString());
+    public Model load(Path file, InputLayout layout) {
+        return new BytedecoScriptModel(ModelFiles.loadChecked(file), file.toString(), layout);
     }
 
     /** A TorchScript module held by the presets. */
     public static final class BytedecoScriptModel implements Model {
         private final JitModule module;
         private final String source;
+        private final InputLayout layout;
         private boolean closed;
 
-        BytedecoScriptModel(JitModule module, String source) {
+        BytedecoScriptModel(JitModule module, String source, InputLayout layout) {
             this.module = module;
             this.source = source;
+            this.layout = layout;
+        }
+
+        @Override
+        public InputLayout inputLayout() {
+            return layout;
+        }
+
+        /** The input as LibTorch takes it: NCHW-shaped, in channels-last memory when the layout is NHWC. */
+        Tensor input(FloatTensor x) {
+            Tensor t = Tensors.toTorch(x);
+            return layout == InputLayout.NHWC && t.dim() == 4 ? t.contiguous(torch.MemoryFormat.ChannelsLast) : t;
         }
 
         public JitModule module() {
@@ -138,7 +153,7 @@ public final class BytedecoBackend implements Backend {
         public FloatTensor forward(FloatTensor input) {
             checkOpen();
             try (PointerScope scope = new PointerScope()) {
-                IValue out = module.forward(new IValueVector(new IValue(Tensors.toTorch(input))));
+                IValue out = module.forward(new IValueVector(new IValue(input(input))));
                 if (!out.isTensor()) throw new UserError(source + ": forward did not return a tensor");
                 return Tensors.fromTorch(out.toTensor());
             } catch (RuntimeException e) {

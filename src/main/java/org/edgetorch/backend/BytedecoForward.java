@@ -9,7 +9,6 @@ import org.bytedeco.pytorch.TensorVector;
 import org.edgetorch.backend.BytedecoBackend.BytedecoScriptModel;
 import org.edgetorch.runtime.PreparedRun;
 import org.edgetorch.tensor.FloatTensor;
-import org.edgetorch.tensor.Tensors;
 
 /**
  * The presets' {@code JitModule.forward} on an input tensor built once, so the timed call holds no
@@ -22,14 +21,22 @@ final class BytedecoForward implements PreparedRun {
     private final boolean gradWasEnabled;
     private final Tensor tensor;
     private final IValueVector inputs;
+    private final long conversionNs;
     private IValue last;
 
     BytedecoForward(BytedecoScriptModel model, FloatTensor input) {
         this.model = model;
         this.gradWasEnabled = GradMode.is_enabled();
         GradMode.set_enabled(false);
-        this.tensor = Tensors.toTorch(input);
+        long t0 = System.nanoTime();
+        this.tensor = model.input(input);
+        this.conversionNs = System.nanoTime() - t0;
         this.inputs = new IValueVector(new IValue(tensor));
+    }
+
+    @Override
+    public long inputConversionNanos() {
+        return conversionNs;
     }
 
     @Override
@@ -74,7 +81,8 @@ final class BytedecoForward implements PreparedRun {
 
     @Override
     public String description() {
-        return "JitModule.forward(IValueVector) on a prepared LibTorch tensor (presets, autograd off)";
+        return "JitModule.forward(IValueVector) on a prepared LibTorch tensor (presets, autograd off"
+                + (model.inputLayout() == org.edgetorch.runtime.InputLayout.NHWC ? ", channels-last input)" : ")");
     }
 
     @Override

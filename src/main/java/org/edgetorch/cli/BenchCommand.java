@@ -58,6 +58,11 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--shape", paramLabel = "N,C,H,W", description = "Shape of the dummy input (default: ${DEFAULT-VALUE}).")
     String shape = "1,3,224,224";
 
+    @Option(names = "--input-layout", paramLabel = "LAYOUT",
+            description = "auto (default: each model's own; channels-last for XNNPACK .ptl files), nchw or nhwc (LibTorch: "
+                    + "channels-last memory) for every model; the conversion is made once, outside the timed region.")
+    String inputLayout = "auto";
+
     @ArgGroup(exclusive = true)
     Format format = new Format();
 
@@ -81,6 +86,7 @@ public final class BenchCommand implements Runnable {
     @Override
     public void run() {
         if (runtime.threads < 1) throw new UserError("--threads must be at least 1, got " + runtime.threads);
+        org.edgetorch.runtime.Runtimes.setInputLayout(org.edgetorch.runtime.InputLayout.parseOverride(inputLayout));
         BenchInput in = makeInput();
         BenchOptions options = new BenchOptions(warmup, warmupTime, runs, minTime, runtime.threads, in,
                 quiet ? null : msg -> System.err.println("bench: " + msg));

@@ -32,6 +32,11 @@ public interface Model extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** The layout its input is given in by {@link #prepare} (the one its kernels want, unless overridden). */
+    default InputLayout inputLayout() {
+        return InputLayout.NCHW;
+    }
+
     /** The file this model came from, for messages and reports. */
     String source();
 

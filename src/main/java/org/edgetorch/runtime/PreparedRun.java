@@ -9,6 +9,11 @@ public interface PreparedRun extends AutoCloseable {
     /** Folds the last output into a number (e.g. the sum of its elements) and releases it (not timed). */
     double consume();
 
+    /** How long building the input in the runtime's own form and layout took, once, outside the timed region. */
+    default long inputConversionNanos() {
+        return 0;
+    }
+
     /** What {@link #run()} calls, for the report. */
     String description();
 

@@ -21,6 +21,8 @@ public final class Runtimes {
 
     private static final Map<String, Runtime> created = new LinkedHashMap<>();
     private static int threads = 1;
+    /** {@code --input-layout}: null lets each model take the layout its kernels want. */
+    private static InputLayout inputLayout;
 
     private Runtimes() {
     }
@@ -63,6 +65,15 @@ public final class Runtimes {
         threads = n;
         Backends.setThreads(n); // LibTorch's setting is process-wide, and the eager Java models use it too
         for (Runtime r : created.values()) r.setThreads(n);
+    }
+
+    /** Overrides every model's input layout ({@code bench --input-layout}); null restores each model's own. */
+    public static synchronized void setInputLayout(InputLayout layout) {
+        inputLayout = layout;
+    }
+
+    public static synchronized InputLayout inputLayoutOverride() {
+        return inputLayout;
     }
 
     public static synchronized int threads() {

@@ -2,7 +2,10 @@ package org.edgetorch.mobile;
 
 import org.bytedeco.pytorch.global.torch;
 import org.edgetorch.backend.Backends;
+import org.edgetorch.runtime.InputLayout;
 import org.edgetorch.runtime.Model;
+import org.edgetorch.runtime.PreparedRun;
+import org.edgetorch.runtime.Runtimes;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.util.UserError;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +36,29 @@ class MobileOptimizerTest {
         blockPt = TestModels.fp32Block(dir.resolve("block.pt"));
         blockPtl = dir.resolve("block.ptl");
         block = MobileOptimizer.optimize(blockPt, blockPtl, options());
+    }
+
+    @Test
+    void xnnpackLiteFileTakesChannelsLastInputWithTheSameOutputs() {
+        FloatTensor x = MobileOptimizer.inputs(options().withSeed(5)).get(0);
+        FloatTensor nhwc, nchw;
+        try (Model m = Runtimes.load(blockPtl); PreparedRun run = m.prepare(x)) {
+            assertEquals(InputLayout.NHWC, m.inputLayout(), "XNNPACK's prepacked convolutions want channels-last");
+            assertTrue(run.description().contains("channels-last input"), run.description());
+            nhwc = m.forward(x);
+        }
+        Runtimes.setInputLayout(InputLayout.NCHW);
+        try (Model m = Runtimes.load(blockPtl)) {
+            assertEquals(InputLayout.NCHW, m.inputLayout(), "--input-layout nchw overrides");
+            nchw = m.forward(x);
+        } finally {
+            Runtimes.setInputLayout(null);
+        }
+        assertArrayEquals(nchw.shape(), nhwc.shape());
+        for (int i = 0; i < nchw.data().length; i++) assertEquals(nchw.data()[i], nhwc.data()[i], 1e-5);
+        try (Model m = Runtimes.load(blockPt)) {
+            assertEquals(InputLayout.NCHW, m.inputLayout(), "a plain TorchScript file keeps NCHW");
+        }
     }
 
     @Test

@@ -105,8 +105,9 @@ public final class BridgeBackend implements Backend {
         return d;
     }
 
+    /** The bridge copies NCHW input into contiguous memory: it reports NCHW whatever {@code layout} asks. */
     @Override
-    public Model load(Path file) {
+    public Model load(Path file, org.edgetorch.runtime.InputLayout layout) {
         ModelFiles.Archive archive = ModelFiles.inspect(file);
         boolean lite = useLiteLoader(file, archive);
         BridgeNative.Model m = new BridgeNative.Model();

@@ -50,6 +50,11 @@ final class EngineBoundModel implements Model {
             }
 
             @Override
+            public long inputConversionNanos() {
+                return inner.inputConversionNanos();
+            }
+
+            @Override
             public void close() {
                 inner.close();
             }
@@ -87,6 +92,11 @@ final class EngineBoundModel implements Model {
                 loop.close();
             }
         });
+    }
+
+    @Override
+    public org.edgetorch.runtime.InputLayout inputLayout() {
+        return model.inputLayout();
     }
 
     @Override
