@@ -182,7 +182,14 @@ struct Model::Impl {
     at::Tensor output;  // float32, contiguous
     std::vector<c10::IValue> inputs;  // prepared by prepare_input for run_loop
     double sink = 0;
+    bool channels_last = false;
     std::string error;
+
+    // A copy of the caller's row-major data, in channels-last memory when asked and 4-D.
+    at::Tensor input(const float* data, const std::vector<int64_t>& sizes) const {
+        at::Tensor t = torch::from_blob(const_cast<float*>(data), sizes, at::kFloat);
+        return t.clone(channels_last && sizes.size() == 4 ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous);
+    }
 
     bool fail(const std::string& e) {
         error = e;
@@ -249,6 +256,14 @@ bool Model::lite() const {
     return (bool) impl_->mobile;
 }
 
+void Model::set_channels_last(bool channels_last) {
+    impl_->channels_last = channels_last;
+}
+
+bool Model::channels_last() const {
+    return impl_->channels_last;
+}
+
 bool Model::forward(const float* data, const long long* shape, int ndim) {
     impl_->error.clear();
     if (!loaded()) return impl_->fail("no model loaded");
@@ -258,8 +273,7 @@ bool Model::forward(const float* data, const long long* shape, int ndim) {
     std::string err = guarded([&] {
         c10::InferenceMode guard;
         std::vector<int64_t> sizes(shape, shape + ndim);
-        at::Tensor in = torch::from_blob(const_cast<float*>(data), sizes, at::kFloat).clone();
-        std::vector<c10::IValue> inputs{in};
+        std::vector<c10::IValue> inputs{impl_->input(data, sizes)};
         impl_->keep(impl_->run(inputs));
     });
     return err.empty() ? true : impl_->fail(err);
@@ -292,7 +306,7 @@ bool Model::prepare_input(const float* data, const long long* shape, int ndim) {
     if (!bad.empty()) return impl_->fail(bad);
     std::string err = guarded([&] {
         std::vector<int64_t> sizes(shape, shape + ndim);
-        impl_->inputs.push_back(torch::from_blob(const_cast<float*>(data), sizes, at::kFloat).clone());
+        impl_->inputs.push_back(impl_->input(data, sizes));
     });
     return err.empty() ? true : impl_->fail(err);
 }

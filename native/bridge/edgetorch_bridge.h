@@ -56,6 +56,11 @@ public:
     bool loaded() const;
     bool lite() const;
 
+    // Lays 4-D inputs of forward and prepare_input out in channels-last memory (the shape stays NCHW):
+    // what XNNPACK's prepacked convolutions of an optimized .ptl read without converting on every call.
+    void set_channels_last(bool channels_last);
+    bool channels_last() const;
+
     // Runs forward on one float32 tensor (row-major data, shape of ndim dimensions). The output is kept
     // (output_*). False on failure, with error().
     bool forward(const float* data, const long long* shape, int ndim);

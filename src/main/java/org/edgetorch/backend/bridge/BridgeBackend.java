@@ -105,7 +105,6 @@ public final class BridgeBackend implements Backend {
         return d;
     }
 
-    /** The bridge copies NCHW input into contiguous memory: it reports NCHW whatever {@code layout} asks. */
     @Override
     public Model load(Path file, org.edgetorch.runtime.InputLayout layout) {
         ModelFiles.Archive archive = ModelFiles.inspect(file);
@@ -118,6 +117,7 @@ public final class BridgeBackend implements Backend {
                     + (lite ? " (lite interpreter)" : "") + ": " + ModelFiles.firstLine(err)
                     + ArchiveVersions.readableHint(file, lite, BridgeNative.max_bytecode_version(), BridgeNative.max_file_format_version()));
         }
+        m.set_channels_last(layout == org.edgetorch.runtime.InputLayout.NHWC);
         return new BridgeScriptModel(m, file.toString());
     }
 

@@ -77,6 +77,10 @@ public final class BridgeNative {
 
         public native @Cast("bool") boolean lite();
 
+        public native void set_channels_last(@Cast("bool") boolean channelsLast);
+
+        public native @Cast("bool") boolean channels_last();
+
         public native @Cast("bool") boolean forward(float[] data, @Cast("const long long*") long[] shape, int ndim);
 
         public native int output_dim();

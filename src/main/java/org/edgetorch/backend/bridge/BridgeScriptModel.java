@@ -21,6 +21,13 @@ public final class BridgeScriptModel implements Model {
         return java.util.Optional.of(new BridgeNativeLoop(this));
     }
 
+    /** Channels-last memory when the bridge was asked for it at load (see {@code Model::set_channels_last}). */
+    @Override
+    public org.edgetorch.runtime.InputLayout inputLayout() {
+        checkOpen();
+        return model.channels_last() ? org.edgetorch.runtime.InputLayout.NHWC : org.edgetorch.runtime.InputLayout.NCHW;
+    }
+
     /** Whether the lite interpreter ({@code _load_for_mobile}) runs it. */
     public boolean lite() {
         return model.lite();

@@ -134,6 +134,10 @@ class BridgeBackendTest {
 
         float[] want = expected();
         assertClose(want, r.get("tiny_pt").getAsJsonArray());
+        JsonObject channelsLast = r.get("tiny_pt_channels_last").getAsJsonObject();
+        assertEquals("nhwc", channelsLast.get("layout").getAsString(), "the bridge lays the input out channels-last");
+        assertClose(want, channelsLast.get("data").getAsJsonArray());
+        assertClose(want, channelsLast.get("loop").getAsJsonArray());
         JsonObject lite = r.get("tiny_ptl").getAsJsonObject();
         assertTrue(lite.get("lite").getAsBoolean());
         assertClose(want, lite.get("data").getAsJsonArray());

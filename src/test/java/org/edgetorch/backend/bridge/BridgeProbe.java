@@ -63,6 +63,14 @@ public final class BridgeProbe {
                 return m.forward(x).data();
             }
         });
+        step("tiny_pt_channels_last", () -> {
+            try (Model m = b.load(dir.resolve("tiny.pt"), org.edgetorch.runtime.InputLayout.NHWC)) {
+                BridgeScriptModel s = (BridgeScriptModel) m;
+                s.prepareLoop(x);
+                s.runLoop(0, 1);
+                return Map.of("layout", m.inputLayout().id(), "data", m.forward(x).data(), "loop", s.lastOutput().data());
+            }
+        });
         step("tiny_ptl", () -> {
             try (Model m = b.load(dir.resolve("tiny.ptl"))) {
                 return Map.of("lite", ((BridgeScriptModel) m).lite(), "data", m.forward(x).data());
