@@ -10,6 +10,9 @@ import org.edgetorch.export.onnx.proto.Onnx.NodeProto;
 import org.edgetorch.export.onnx.proto.Onnx.TensorProto;
 import org.edgetorch.export.onnx.proto.Onnx.ValueInfoProto;
 import org.edgetorch.image.ImageInput;
+import org.edgetorch.jit.TorchScriptExport;
+import org.edgetorch.nn.Architectures;
+import org.edgetorch.nn.TorchvisionModel;
 import org.edgetorch.image.StudyImages;
 import org.edgetorch.quant.CalibrationProgress;
 import org.edgetorch.quant.Fidelity;
@@ -102,7 +105,7 @@ class OnnxExportTest {
         assertTrue(r.dynamicBatch());
 
         ModelProto m = ModelProto.parseFrom(Files.readAllBytes(out));
-        checkQdqPattern(m);
+        checkQdqPattern(m, 2);
 
         // ONNX Runtime's own optimized graph: every Conv became a QLinearConv, nothing float is left around them
         Path optimized = dir.resolve("small_int8_optimized.onnx");
@@ -143,7 +146,7 @@ class OnnxExportTest {
      * Each Conv / Gemm / Add reads only DequantizeLinear outputs and feeds only a QuantizeLinear; weights are
      * int8 with a scale per output channel, biases int32; no Clip or Relu anywhere (ReLU, ReLU6 are in the ranges).
      */
-    static void checkQdqPattern(ModelProto m) {
+    static void checkQdqPattern(ModelProto m, int expectedConvs) {
         Map<String, NodeProto> producer = new HashMap<>();
         Map<String, List<NodeProto>> consumers = new HashMap<>();
         for (NodeProto n : m.getGraph().getNodeList()) {
@@ -171,7 +174,7 @@ class OnnxExportTest {
             NodeProto b = producer.get(n.getInput(2));
             assertEquals(TensorProto.DataType.INT32.getNumber(), inits.get(b.getInput(0)).getDataType(), n.getName());
         }
-        assertEquals(2, convs);
+        assertEquals(expectedConvs, convs);
     }
 
     @Test
@@ -197,6 +200,44 @@ class OnnxExportTest {
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".misfit")), "no temporary left");
         }
+    }
+
+    /**
+     * MobileNet-V2 from nn/ (seeded weights): FP32 ONNX follows the eager Java model on a photo; the INT8 file
+     * has the QDQ pattern around all 52 convolutions and ONNX Runtime runs each as one QLinearConv.
+     */
+    @Test
+    void mobileNetV2() throws Exception {
+        TorchvisionModel model = TorchvisionModel.seeded(Architectures.byName("mobilenet_v2"), 3);
+        TorchScriptExport.Checked traced = TorchScriptExport.traceChecked(model);
+        Path fp32 = dir.resolve("mobilenet_v2_fp32.onnx");
+        OnnxExport.fp32(traced.traced().module(), "the traced mobilenet_v2", fp32, new long[]{1, 3, 224, 224}, PROVENANCE);
+        FloatTensor photo = batched(StudyImages.heldOut().get(0).tensor());
+        FloatTensor eager = model.forward(photo);
+        try (OrtSession s = session(fp32, null)) {
+            Agreement a = Agreement.of(eager, run(s, photo));
+            assertTrue(a.maxAbsDiff() <= 1e-4 * largest(eager), a.toString());
+        }
+
+        Path pt = dir.resolve("mobilenet_v2_fp32.pt");
+        traced.traced().module().save(pt.toString());
+        List<FloatTensor> calibration = StudyImages.calibration().subList(0, 4).stream().map(ImageInput::tensor).toList();
+        Quantizer.Calibration c = Quantizer.calibrate(pt, calibration, ObserverKind.MINMAX, 255, OnnxExport.ACTION,
+                CalibrationProgress.NONE);
+        Path int8 = dir.resolve("mobilenet_v2_int8.onnx");
+        OnnxExport.qdq(c, int8, new long[]{1, 3, 224, 224}, PROVENANCE, List.of());
+        ModelProto m = ModelProto.parseFrom(Files.readAllBytes(int8));
+        assertEquals(52, m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Conv")).count());
+        checkQdqPattern(m, 52);
+        Path optimized = dir.resolve("mobilenet_v2_int8_optimized.onnx");
+        try (OrtSession s = session(int8, optimized)) {
+            run(s, photo);
+        }
+        List<String> ops = ModelProto.parseFrom(Files.readAllBytes(optimized)).getGraph().getNodeList().stream()
+                .map(NodeProto::getOpType).toList();
+        assertEquals(52, ops.stream().filter("QLinearConv"::equals).count(), ops.toString());
+        assertEquals(10, ops.stream().filter("QLinearAdd"::equals).count(), ops.toString());
+        assertFalse(ops.contains("Conv") || ops.contains("Clip"), ops.toString());
     }
 
     // ---- helpers ----
