@@ -19,19 +19,19 @@ public final class QuantTestModels {
     }
 
     /** Gaussian values scaled by {@code std}, seeded: the test can recompute anything from them. */
-    static float[] gaussian(Random r, int n, double mean, double std) {
+    public static float[] gaussian(Random r, int n, double mean, double std) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = (float) (mean + std * r.nextGaussian());
         return v;
     }
 
-    static Tensor tensor(float[] data, long... shape) {
+    public static Tensor tensor(float[] data, long... shape) {
         try (FloatPointer p = new FloatPointer(data)) {
             return torch.from_blob(p, shape).clone();
         }
     }
 
-    static JitModule module(String name) {
+    public static JitModule module(String name) {
         return new JitModule(new QualifiedName("__torch__.edgetorch.test." + name), new CompilationUnit(), true);
     }
 

@@ -240,6 +240,69 @@ class OnnxExportTest {
         assertFalse(ops.contains("Conv") || ops.contains("Clip"), ops.toString());
     }
 
+    /**
+     * The writer's less common paths: a standalone clamp (its interval excludes 0, so it is not fused), average
+     * pooling, an adaptive pool to 2x2 (written as AveragePool), a linear layer over a 4-D tensor (MatMul + Add)
+     * with a fused ReLU, and a flatten that merges the batch (so the batch cannot stay dynamic).
+     */
+    @Test
+    void lessCommonOpsInFp32AndInt8() throws Exception {
+        Path in = dir.resolve("odd_ops.pt");
+        java.util.Random rnd = new java.util.Random(4);
+        var mod = QuantTestModels.module("OddOps");
+        mod.register_parameter("w", QuantTestModels.tensor(QuantTestModels.gaussian(rnd, 8 * 3 * 9, 0, 0.3), 8, 3, 3, 3), false);
+        mod.register_parameter("b", QuantTestModels.tensor(QuantTestModels.gaussian(rnd, 8, 0.5, 0.2), 8), false);
+        mod.register_parameter("lw", QuantTestModels.tensor(QuantTestModels.gaussian(rnd, 3 * 2, 0, 0.5), 3, 2), false);
+        mod.register_parameter("lb", QuantTestModels.tensor(QuantTestModels.gaussian(rnd, 3, 0.1, 0.1), 3), false);
+        mod.define("""
+                def forward(self, x: Tensor) -> Tensor:
+                    y = torch.conv2d(x, self.w, self.b, [1, 1], [1, 1], [1, 1], 1)
+                    y = torch.clamp(y, 0.25, 1.5)
+                    y = torch.avg_pool2d(y, [2, 2], [2, 2], [0, 0], False, True, None)
+                    y = torch.adaptive_avg_pool2d(y, [2, 2])
+                    y = torch.relu(torch.linear(y, self.lw, self.lb))
+                    return torch.flatten(y, 0, -1)
+                """);
+        mod.save(in.toString());
+
+        Path fp32 = dir.resolve("odd_ops.onnx");
+        OnnxExport.Result r = OnnxExport.fp32(in, fp32, new long[]{2, 3, 8, 8}, PROVENANCE);
+        assertFalse(r.dynamicBatch(), "flatten(0, -1) merges the batch");
+        ModelProto m = ModelProto.parseFrom(Files.readAllBytes(fp32));
+        assertEquals(List.of("Conv", "Clip", "AveragePool", "AveragePool", "MatMul", "Add", "Relu", "Reshape"),
+                m.getGraph().getNodeList().stream().map(NodeProto::getOpType).toList());
+        assertDims(m.getGraph().getOutput(0), "logits", "96");
+        FloatTensor x = random(new long[]{2, 3, 8, 8}, 9);
+        try (OrtSession s = session(fp32, null); ScriptModel ref = QuantizedModels.load(in)) {
+            FloatTensor expected = ref.forward(x);
+            FloatTensor got = run(s, x);
+            assertArrayEquals(expected.shape(), got.shape());
+            assertTrue(Agreement.of(new FloatTensor(new long[]{1, 96}, expected.data()), new FloatTensor(new long[]{1, 96}, got.data()))
+                    .maxAbsDiff() <= 1e-4 * largest(expected));
+        }
+
+        List<FloatTensor> calibration = new ArrayList<>();
+        for (int i = 0; i < 8; i++) calibration.add(random(new long[]{1, 3, 8, 8}, 100 + i));
+        Quantizer.Calibration c = Quantizer.calibrate(in, calibration, ObserverKind.MINMAX, 255, OnnxExport.ACTION, CalibrationProgress.NONE);
+        Path int8 = dir.resolve("odd_ops_int8.onnx");
+        OnnxExport.qdq(c, int8, new long[]{1, 3, 8, 8}, PROVENANCE, List.of());
+        List<String> ops = ModelProto.parseFrom(Files.readAllBytes(int8)).getGraph().getNodeList().stream()
+                .map(NodeProto::getOpType).filter(o -> !o.equals("QuantizeLinear") && !o.equals("DequantizeLinear")).toList();
+        assertEquals(List.of("Conv", "Clip", "AveragePool", "AveragePool", "MatMul", "Add", "Reshape"), ops,
+                "the standalone clamp stays a Clip; the linear layer's ReLU is in its output range");
+        FloatTensor probe = random(new long[]{1, 3, 8, 8}, 100);
+        try (OrtSession s = session(int8, null); ScriptModel ref = QuantizedModels.load(in)) {
+            FloatTensor expected = ref.forward(probe);
+            FloatTensor got = run(s, probe);
+            double signal = 0, noise = 0;
+            for (int i = 0; i < expected.data().length; i++) {
+                signal += expected.data()[i] * expected.data()[i];
+                noise += Math.pow(expected.data()[i] - got.data()[i], 2);
+            }
+            assertTrue(Fidelity.sqnrDb(signal, noise) > 25, "SQNR " + Fidelity.sqnrDb(signal, noise));
+        }
+    }
+
     // ---- helpers ----
 
     static void assertDims(ValueInfoProto v, String name, String... dims) {
