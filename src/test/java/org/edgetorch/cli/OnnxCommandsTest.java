@@ -90,6 +90,21 @@ class OnnxCommandsTest {
     }
 
     @Test
+    void neverReplacesWhatIsNotARegularFile() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("a_folder.onnx"));
+        CliRun r = CliRun.of("export", "--format", "onnx", "--in", fp32.toString(), "--input-shape", "1,3,32,32", "--out", folder.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("edgetorch: " + folder + " exists and is not a regular file"), r.err());
+        assertTrue(Files.isDirectory(folder));
+        Path fifo = dir.resolve("fifo.onnx");
+        if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
+            CliRun f = CliRun.of("export", "--format", "onnx", "--in", fp32.toString(), "--input-shape", "1,3,32,32", "--out", fifo.toString());
+            assertEquals(1, f.code(), f.err());
+            assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "the FIFO is still there");
+        }
+    }
+
+    @Test
     void usageErrors() {
         assertEquals(2, CliRun.of("export", "--format", "tflite").code());
         assertEquals(2, CliRun.of("export", "--in", fp32.toString()).code(), "--in needs --format onnx");
