@@ -4,7 +4,7 @@
 //   java -cp target/edgetorch.jar bench/OnnxBench.java --fp32 models/mobilenet_v2_fp32.onnx \
 //       --torch-onnx models/mobilenet_v2_torch.onnx --int8 models/mobilenet_v2_int8.onnx \
 //       [--inputs x.f32 --logits torch_logits.f32] [--pt models/mobilenet_v2_fp32.pt --pt-int8 models/mobilenet_v2_int8_onednn.pt]
-//       [--int8-optimized-out FILE.onnx] [--rounds N]
+//       [--fp32-optimized-out F.onnx --torch-optimized-out F.onnx --int8-optimized-out F.onnx] [--rounds N]
 //
 // 1. logits: edgetorch's FP32 file in ONNX Runtime against PyTorch's logits of the same inputs (raw little-endian
 //    float32 files written by the Python side: inputs [N,3,224,224], logits [N,1000]), the whole batch in one run;
@@ -43,7 +43,8 @@ public class OnnxBench {
         String[] names = {"edgetorch FP32", "torch.onnx.export FP32", "edgetorch INT8 QDQ"};
         String[] files = {a.get("--fp32"), a.get("--torch-onnx"), a.get("--int8")};
         OrtSession[] s = new OrtSession[3];
-        for (int i = 0; i < 3; i++) s[i] = session(env, files[i], i == 2 ? a.get("--int8-optimized-out") : null);
+        String[] optimized = {a.get("--fp32-optimized-out"), a.get("--torch-optimized-out"), a.get("--int8-optimized-out")};
+        for (int i = 0; i < 3; i++) s[i] = session(env, files[i], optimized[i]);
 
         if (a.containsKey("--inputs")) {
             float[] x = floats(Path.of(a.get("--inputs")));
@@ -79,8 +80,16 @@ public class OnnxBench {
             System.out.printf("speed: %-24s median %6.2f ms  (p10 %6.2f, p90 %6.2f; %d runs) %s%n", names[i], st.median(), st.p10(),
                     st.p90(), rounds, files[i]);
         }
-        System.out.printf("speed: edgetorch FP32 / torch.onnx.export FP32 = %.3f (target <= 1.05)%n", med[0] / med[1]);
-        System.out.printf("speed: FP32 / INT8 (edgetorch's files) = %.2fx (target >= 1.4)%n", med[0] / med[2]);
+        // paired: the ratio of two runs of the same round (adjacent in time), so load changes between rounds cancel
+        double[] fp32VsTorch = new double[rounds], fp32VsInt8 = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            fp32VsTorch[r] = ms[0][r] / ms[1][r];
+            fp32VsInt8[r] = ms[0][r] / ms[2][r];
+        }
+        System.out.printf("speed: edgetorch FP32 / torch.onnx.export FP32 = %.3f (ratio of medians), %.3f (median of per-round ratios); "
+                + "target <= 1.05%n", med[0] / med[1], Stats.of(fp32VsTorch).median());
+        System.out.printf("speed: FP32 / INT8 (edgetorch's files) = %.2fx (ratio of medians), %.2fx (median of per-round ratios); "
+                + "target >= 1.4%n", med[0] / med[2], Stats.of(fp32VsInt8).median());
 
         List<FloatTensor> held = new ArrayList<>();
         for (ImageInput im : StudyImages.heldOut()) held.add(batched(im.tensor()));

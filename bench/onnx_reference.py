@@ -100,21 +100,24 @@ def main():
         xf, lf = os.path.join(tmp, "inputs.f32"), os.path.join(tmp, "logits.f32")
         xs.numpy().astype("<f4").tofile(xf)
         logits.numpy().astype("<f4").tofile(lf)
-        optimized = os.path.join(tmp, "int8_optimized.onnx")
+        optimized = {k: os.path.join(tmp, k + "_optimized.onnx") for k in ("fp32", "torch", "int8")}
         here = os.path.dirname(os.path.abspath(__file__))
         r = subprocess.run(["java", "-cp", a.jar, os.path.join(here, "OnnxBench.java"),
                             "--fp32", m("mobilenet_v2_fp32.onnx"), "--torch-onnx", m("mobilenet_v2_torch.onnx"),
                             "--int8", m("mobilenet_v2_int8.onnx"), "--inputs", xf, "--logits", lf,
                             "--pt", m("mobilenet_v2_fp32.pt"), "--pt-int8", m("mobilenet_v2_int8_onednn.pt"),
-                            "--int8-optimized-out", optimized, "--rounds", a.rounds],
+                            "--fp32-optimized-out", optimized["fp32"], "--torch-optimized-out", optimized["torch"],
+                            "--int8-optimized-out", optimized["int8"], "--rounds", a.rounds],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         print(r.stdout, end="")
         if r.returncode != 0:
             sys.exit("onnx_reference: OnnxBench failed: " + r.stderr.strip()[-2000:])
-        ops = {}
-        for n in onnx.load(optimized).graph.node:
-            ops[n.op_type] = ops.get(n.op_type, 0) + 1
-        print("ONNX Runtime's optimized INT8 graph: " + ", ".join("%s %d" % kv for kv in sorted(ops.items(), key=lambda kv: -kv[1])))
+        for k, label in (("fp32", "edgetorch FP32"), ("torch", "torch.onnx.export FP32"), ("int8", "edgetorch INT8")):
+            ops = {}
+            for n in onnx.load(optimized[k]).graph.node:
+                ops[n.op_type] = ops.get(n.op_type, 0) + 1
+            print("ONNX Runtime's optimized graph, %-22s %s" % (label + ":", ", ".join(
+                "%s %d" % kv for kv in sorted(ops.items(), key=lambda kv: (-kv[1], kv[0])))))
 
 
 if __name__ == "__main__":

@@ -74,9 +74,9 @@ public final class ExportCommand implements Runnable {
             org.edgetorch.backend.ModelFiles.inspect(in);
             Path target = out != null ? out : onnxSibling(in, "");
             Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("edgetorch.source", in.getFileName().toString());
-            meta.put("edgetorch.weights", "those of " + in.getFileName());
-            meta.put("edgetorch.precision", "fp32");
+            meta.put(OnnxWriter.META_SOURCE, in.getFileName().toString());
+            meta.put(OnnxWriter.META_WEIGHTS, "those of " + in.getFileName());
+            meta.put(OnnxWriter.META_PRECISION, "fp32");
             r = OnnxExport.fp32(in, target, shape, new OnnxWriter.Provenance(VersionProvider.version(),
                     "FP32 ONNX of the TorchScript file " + in.getFileName() + ", written by edgetorch", meta));
         } else {
@@ -84,9 +84,9 @@ public final class ExportCommand implements Runnable {
             TorchvisionModel model = modelOptions.create();
             TorchScriptExport.Checked traced = TorchScriptExport.traceChecked(model);
             Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("edgetorch.source", "built-in " + model.architecture().name());
-            meta.put("edgetorch.weights", model.origin() + (model.trained() ? "" : ", untrained"));
-            meta.put("edgetorch.precision", "fp32");
+            meta.put(OnnxWriter.META_SOURCE, "built-in " + model.architecture().name());
+            meta.put(OnnxWriter.META_WEIGHTS, model.origin() + (model.trained() ? "" : ", untrained"));
+            meta.put(OnnxWriter.META_PRECISION, "fp32");
             r = OnnxExport.fp32(traced.traced().module(), "the traced " + model.architecture().name(), target, shape,
                     new OnnxWriter.Provenance(VersionProvider.version(), "FP32 ONNX of edgetorch's " + model.architecture().name()
                             + " traced from its Java model; weights: " + model.origin() + (model.trained() ? "" : " (untrained)"), meta));

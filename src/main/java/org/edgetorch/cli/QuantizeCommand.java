@@ -159,10 +159,10 @@ public final class QuantizeCommand implements Runnable {
         Path target = out != null ? out : ExportCommand.onnxSibling(in, "_int8");
         Quantizer.Calibration c = Quantizer.calibrate(in, calibration, kind, 255, OnnxExport.ACTION, new ConsoleProgress());
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("edgetorch.source", in.getFileName().toString());
-        meta.put("edgetorch.weights", "those of " + in.getFileName() + ", int8 per-channel symmetric");
-        meta.put("edgetorch.precision", "int8 qdq (activations uint8 [0, 255])");
-        meta.put("edgetorch.calibration", c.inputs() + " images, " + kind.id() + " observer");
+        meta.put(OnnxWriter.META_SOURCE, in.getFileName().toString());
+        meta.put(OnnxWriter.META_WEIGHTS, "those of " + in.getFileName() + ", int8 per-channel symmetric");
+        meta.put(OnnxWriter.META_PRECISION, "int8 qdq (activations uint8 [0, 255])");
+        meta.put(OnnxWriter.META_CALIBRATION, c.inputs() + " images, " + kind.id() + " observer");
         OnnxExport.Result r = OnnxExport.qdq(c, target, OnnxExport.batchedShape(calibration.get(0)), new OnnxWriter.Provenance(
                 VersionProvider.version(), "INT8 (QDQ) ONNX of " + in.getFileName() + ", calibrated by edgetorch on " + c.inputs()
                         + " images (" + kind.id() + " observer), written by edgetorch", meta), evalInputs);

@@ -21,6 +21,10 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, Writer writer) {
+        // everything runs as root: a rename onto a device node (--out /dev/null), a FIFO or an empty folder would replace it
+        if (Files.exists(target) && !Files.isRegularFile(target)) {
+            throw new UserError(target + " exists and is not a regular file; not replaced");
+        }
         Path dir = target.toAbsolutePath().getParent();
         try {
             Files.createDirectories(dir);

@@ -25,13 +25,13 @@ public final class QuantTestModels {
         return v;
     }
 
-    static Tensor tensor(float[] data, long... shape) {
+    public static Tensor tensor(float[] data, long... shape) {
         try (FloatPointer p = new FloatPointer(data)) {
             return torch.from_blob(p, shape).clone();
         }
     }
 
-    static JitModule module(String name) {
+    public static JitModule module(String name) {
         return new JitModule(new QualifiedName("__torch__.edgetorch.test." + name), new CompilationUnit(), true);
     }
 

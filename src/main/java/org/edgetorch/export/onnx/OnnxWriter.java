@@ -53,6 +53,13 @@ public final class OnnxWriter {
     public static final String OUTPUT = "logits";
     /** The name of the dynamic batch dimension of input and output. */
     public static final String BATCH = "batch";
+    /** Keys of the metadata_props edgetorch records (ONNX Runtime: {@code OrtSession.getMetadata().getCustomMetadata()}). */
+    public static final String META_SOURCE = "edgetorch.source";
+    public static final String META_WEIGHTS = "edgetorch.weights";
+    /** "fp32", or "int8 qdq ..." for the QDQ files. */
+    public static final String META_PRECISION = "edgetorch.precision";
+    /** INT8 only: calibration images and observer. */
+    public static final String META_CALIBRATION = "edgetorch.calibration";
 
     private static final long U8_MIN = 0, U8_MAX = 255;
 

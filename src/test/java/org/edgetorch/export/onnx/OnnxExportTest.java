@@ -11,6 +11,9 @@ import org.edgetorch.export.onnx.proto.Onnx.NodeProto;
 import org.edgetorch.export.onnx.proto.Onnx.TensorProto;
 import org.edgetorch.export.onnx.proto.Onnx.ValueInfoProto;
 import org.edgetorch.image.ImageInput;
+import org.edgetorch.jit.TorchScriptExport;
+import org.edgetorch.nn.Architectures;
+import org.edgetorch.nn.TorchvisionModel;
 import org.edgetorch.image.StudyImages;
 import org.edgetorch.quant.CalibrationProgress;
 import org.edgetorch.quant.Fidelity;
@@ -102,7 +105,7 @@ class OnnxExportTest {
         assertTrue(r.dynamicBatch());
 
         ModelProto m = ModelProto.parseFrom(Files.readAllBytes(out));
-        checkQdqPattern(m);
+        checkQdqPattern(m, 2);
 
         // ONNX Runtime's own optimized graph: every Conv became a QLinearConv, nothing float is left around them
         Path optimized = dir.resolve("small_int8_optimized.onnx");
@@ -143,7 +146,7 @@ class OnnxExportTest {
      * Each Conv / Gemm / Add reads only DequantizeLinear outputs and feeds only a QuantizeLinear; weights are
      * int8 with a scale per output channel, biases int32; no Clip or Relu anywhere (ReLU, ReLU6 are in the ranges).
      */
-    static void checkQdqPattern(ModelProto m) {
+    static void checkQdqPattern(ModelProto m, int expectedConvs) {
         Map<String, NodeProto> producer = new HashMap<>();
         Map<String, List<NodeProto>> consumers = new HashMap<>();
         for (NodeProto n : m.getGraph().getNodeList()) {
@@ -171,7 +174,7 @@ class OnnxExportTest {
             NodeProto b = producer.get(n.getInput(2));
             assertEquals(TensorProto.DataType.INT32.getNumber(), inits.get(b.getInput(0)).getDataType(), n.getName());
         }
-        assertEquals(2, convs);
+        assertEquals(expectedConvs, convs);
     }
 
     @Test
@@ -196,6 +199,107 @@ class OnnxExportTest {
         assertEquals("previous", Files.readString(out));
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".misfit")), "no temporary left");
+        }
+    }
+
+    /**
+     * MobileNet-V2 from nn/ (seeded weights): FP32 ONNX follows the eager Java model on a photo; the INT8 file
+     * has the QDQ pattern around all 52 convolutions and ONNX Runtime runs each as one QLinearConv.
+     */
+    @Test
+    void mobileNetV2() throws Exception {
+        TorchvisionModel model = TorchvisionModel.seeded(Architectures.byName("mobilenet_v2"), 3);
+        TorchScriptExport.Checked traced = TorchScriptExport.traceChecked(model);
+        Path fp32 = dir.resolve("mobilenet_v2_fp32.onnx");
+        OnnxExport.fp32(traced.traced().module(), "the traced mobilenet_v2", fp32, new long[]{1, 3, 224, 224}, PROVENANCE);
+        FloatTensor photo = batched(StudyImages.heldOut().get(0).tensor());
+        FloatTensor eager = model.forward(photo);
+        try (OrtSession s = session(fp32, null)) {
+            Agreement a = Agreement.of(eager, run(s, photo));
+            assertTrue(a.maxAbsDiff() <= 1e-4 * largest(eager), a.toString());
+        }
+
+        Path pt = dir.resolve("mobilenet_v2_fp32.pt");
+        traced.traced().module().save(pt.toString());
+        List<FloatTensor> calibration = StudyImages.calibration().subList(0, 4).stream().map(ImageInput::tensor).toList();
+        Quantizer.Calibration c = Quantizer.calibrate(pt, calibration, ObserverKind.MINMAX, 255, OnnxExport.ACTION,
+                CalibrationProgress.NONE);
+        Path int8 = dir.resolve("mobilenet_v2_int8.onnx");
+        OnnxExport.qdq(c, int8, new long[]{1, 3, 224, 224}, PROVENANCE, List.of());
+        ModelProto m = ModelProto.parseFrom(Files.readAllBytes(int8));
+        assertEquals(52, m.getGraph().getNodeList().stream().filter(n -> n.getOpType().equals("Conv")).count());
+        checkQdqPattern(m, 52);
+        Path optimized = dir.resolve("mobilenet_v2_int8_optimized.onnx");
+        try (OrtSession s = session(int8, optimized)) {
+            run(s, photo);
+        }
+        List<String> ops = ModelProto.parseFrom(Files.readAllBytes(optimized)).getGraph().getNodeList().stream()
+                .map(NodeProto::getOpType).toList();
+        assertEquals(52, ops.stream().filter("QLinearConv"::equals).count(), ops.toString());
+        assertEquals(10, ops.stream().filter("QLinearAdd"::equals).count(), ops.toString());
+        assertFalse(ops.contains("Conv") || ops.contains("Clip"), ops.toString());
+    }
+
+    /**
+     * The writer's less common paths: a standalone clamp (its interval excludes 0, so it is not fused), average
+     * pooling, an adaptive pool to 2x2 (written as AveragePool), a linear layer over a 4-D tensor (MatMul + Add)
+     * with a fused ReLU, and a flatten that merges the batch (so the batch cannot stay dynamic).
+     */
+    @Test
+    void lessCommonOpsInFp32AndInt8() throws Exception {
+        Path in = dir.resolve("odd_ops.pt");
+        java.util.Random rnd = new java.util.Random(4);
+        var mod = QuantTestModels.module("OddOps");
+        mod.register_parameter("w", QuantTestModels.tensor(QuantTestModels.gaussian(rnd, 8 * 3 * 9, 0, 0.3), 8, 3, 3, 3), false);
+        mod.register_parameter("b", QuantTestModels.tensor(QuantTestModels.gaussian(rnd, 8, 0.5, 0.2), 8), false);
+        mod.register_parameter("lw", QuantTestModels.tensor(QuantTestModels.gaussian(rnd, 3 * 2, 0, 0.5), 3, 2), false);
+        mod.register_parameter("lb", QuantTestModels.tensor(QuantTestModels.gaussian(rnd, 3, 0.1, 0.1), 3), false);
+        mod.define("""
+                def forward(self, x: Tensor) -> Tensor:
+                    y = torch.conv2d(x, self.w, self.b, [1, 1], [1, 1], [1, 1], 1)
+                    y = torch.clamp(y, 0.25, 1.5)
+                    y = torch.avg_pool2d(y, [2, 2], [2, 2], [0, 0], False, True, None)
+                    y = torch.adaptive_avg_pool2d(y, [2, 2])
+                    y = torch.relu(torch.linear(y, self.lw, self.lb))
+                    return torch.flatten(y, 0, -1)
+                """);
+        mod.save(in.toString());
+
+        Path fp32 = dir.resolve("odd_ops.onnx");
+        OnnxExport.Result r = OnnxExport.fp32(in, fp32, new long[]{2, 3, 8, 8}, PROVENANCE);
+        assertFalse(r.dynamicBatch(), "flatten(0, -1) merges the batch");
+        ModelProto m = ModelProto.parseFrom(Files.readAllBytes(fp32));
+        assertEquals(List.of("Conv", "Clip", "AveragePool", "AveragePool", "MatMul", "Add", "Relu", "Reshape"),
+                m.getGraph().getNodeList().stream().map(NodeProto::getOpType).toList());
+        assertDims(m.getGraph().getOutput(0), "logits", "96");
+        FloatTensor x = random(new long[]{2, 3, 8, 8}, 9);
+        try (OrtSession s = session(fp32, null); ScriptModel ref = QuantizedModels.load(in)) {
+            FloatTensor expected = ref.forward(x);
+            FloatTensor got = run(s, x);
+            assertArrayEquals(expected.shape(), got.shape());
+            assertTrue(Agreement.of(new FloatTensor(new long[]{1, 96}, expected.data()), new FloatTensor(new long[]{1, 96}, got.data()))
+                    .maxAbsDiff() <= 1e-4 * largest(expected));
+        }
+
+        List<FloatTensor> calibration = new ArrayList<>();
+        for (int i = 0; i < 8; i++) calibration.add(random(new long[]{1, 3, 8, 8}, 100 + i));
+        Quantizer.Calibration c = Quantizer.calibrate(in, calibration, ObserverKind.MINMAX, 255, OnnxExport.ACTION, CalibrationProgress.NONE);
+        Path int8 = dir.resolve("odd_ops_int8.onnx");
+        OnnxExport.qdq(c, int8, new long[]{1, 3, 8, 8}, PROVENANCE, List.of());
+        List<String> ops = ModelProto.parseFrom(Files.readAllBytes(int8)).getGraph().getNodeList().stream()
+                .map(NodeProto::getOpType).filter(o -> !o.equals("QuantizeLinear") && !o.equals("DequantizeLinear")).toList();
+        assertEquals(List.of("Conv", "Clip", "AveragePool", "AveragePool", "MatMul", "Add", "Reshape"), ops,
+                "the standalone clamp stays a Clip; the linear layer's ReLU is in its output range");
+        FloatTensor probe = random(new long[]{1, 3, 8, 8}, 100);
+        try (OrtSession s = session(int8, null); ScriptModel ref = QuantizedModels.load(in)) {
+            FloatTensor expected = ref.forward(probe);
+            FloatTensor got = run(s, probe);
+            double signal = 0, noise = 0;
+            for (int i = 0; i < expected.data().length; i++) {
+                signal += expected.data()[i] * expected.data()[i];
+                noise += Math.pow(expected.data()[i] - got.data()[i], 2);
+            }
+            assertTrue(Fidelity.sqnrDb(signal, noise) > 25, "SQNR " + Fidelity.sqnrDb(signal, noise));
         }
     }
 
