@@ -273,7 +273,7 @@ class OnnxExportTest {
                 m.getGraph().getNodeList().stream().map(NodeProto::getOpType).toList());
         assertDims(m.getGraph().getOutput(0), "logits", "96");
         FloatTensor x = random(new long[]{2, 3, 8, 8}, 9);
-        try (OrtSession s = session(fp32, null); ScriptModel ref = QuantizedModels.load(in)) {
+        try (OrtSession s = session(fp32, null); Model ref = Runtimes.load(in)) {
             FloatTensor expected = ref.forward(x);
             FloatTensor got = run(s, x);
             assertArrayEquals(expected.shape(), got.shape());
@@ -291,7 +291,7 @@ class OnnxExportTest {
         assertEquals(List.of("Conv", "Clip", "AveragePool", "AveragePool", "MatMul", "Add", "Reshape"), ops,
                 "the standalone clamp stays a Clip; the linear layer's ReLU is in its output range");
         FloatTensor probe = random(new long[]{1, 3, 8, 8}, 100);
-        try (OrtSession s = session(int8, null); ScriptModel ref = QuantizedModels.load(in)) {
+        try (OrtSession s = session(int8, null); Model ref = Runtimes.load(in)) {
             FloatTensor expected = ref.forward(probe);
             FloatTensor got = run(s, probe);
             double signal = 0, noise = 0;
