@@ -14,6 +14,8 @@ import org.edgetorch.graph.ModelGraph;
 import org.edgetorch.jit.ModelGraphReader;
 import org.edgetorch.quant.Fidelity;
 import org.edgetorch.quant.Quantizer;
+import org.edgetorch.runtime.Model;
+import org.edgetorch.runtime.onnxruntime.OrtRuntime;
 import org.edgetorch.tensor.Agreement;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.tensor.Tensors;
@@ -72,8 +74,8 @@ public final class OnnxExport {
                     + ModelFiles.firstLine(e.getMessage()), e);
         }
         FloatTensor got;
-        try (OrtCheck ort = new OrtCheck(bytes)) {
-            got = ort.run(x);
+        try (Model ort = check(bytes, "the written FP32 ONNX model")) {
+            got = ort.forward(x);
         }
         double diff = maxAbsDiff(expected, got);
         double largest = 0;
@@ -100,8 +102,8 @@ public final class OnnxExport {
         byte[] bytes = model.toByteArray();
         Agreement fidelity = null;
         if (evalInputs.isEmpty()) {
-            try (OrtCheck ort = new OrtCheck(bytes)) {
-                ort.run(checkInput(inputShape));
+            try (Model ort = check(bytes, "the written INT8 ONNX model")) {
+                ort.forward(checkInput(inputShape));
             }
         } else {
             byte[] reference = OnnxWriter.fp32(c.graph(), inputShape, p).toByteArray();
@@ -114,14 +116,22 @@ public final class OnnxExport {
     /** Both serialized models run by ONNX Runtime on each input ([C,H,W] or [1,C,H,W]), compared as logits. */
     public static Agreement compare(byte[] reference, byte[] candidate, List<FloatTensor> inputs) {
         List<FloatTensor> ref = new ArrayList<>(), out = new ArrayList<>();
-        try (OrtCheck r = new OrtCheck(reference); OrtCheck c = new OrtCheck(candidate)) {
+        try (Model r = check(reference, "the FP32 ONNX reference"); Model c = check(candidate, "the written ONNX model")) {
             for (FloatTensor x : inputs) {
                 FloatTensor b = x.dim() == 3 ? new FloatTensor(new long[]{1, x.size(0), x.size(1), x.size(2)}, x.data()) : x;
-                ref.add(r.run(b));
-                out.add(c.run(b));
+                ref.add(r.forward(b));
+                out.add(c.forward(b));
             }
         }
         return Agreement.of(Fidelity.stack(ref), Fidelity.stack(out));
+    }
+
+    /**
+     * The written bytes in ONNX Runtime itself, one thread, all graph optimizations, so the exporter checks
+     * what it wrote before the file replaces anything.
+     */
+    private static Model check(byte[] model, String what) {
+        return new OrtRuntime().load(model, what);
     }
 
     /** The shape a calibration input gives the model: [C,H,W] is batched to [1,C,H,W]. */

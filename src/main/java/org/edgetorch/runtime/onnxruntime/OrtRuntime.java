@@ -75,6 +75,19 @@ public final class OrtRuntime implements Runtime {
     @Override
     public Model load(Path file) {
         checkReadable(file);
+        return open(file.toString(), (e, o) -> e.createSession(file.toString(), o));
+    }
+
+    /** A model from serialized bytes: what an exporter runs to check a file before writing it. */
+    public Model load(byte[] model, String source) {
+        return open(source, (e, o) -> e.createSession(model, o));
+    }
+
+    private interface SessionFactory {
+        OrtSession create(OrtEnvironment env, OrtSession.SessionOptions options) throws OrtException;
+    }
+
+    private Model open(String source, SessionFactory factory) {
         OrtEnvironment e = env();
         OrtSession session;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
@@ -82,18 +95,18 @@ public final class OrtRuntime implements Runtime {
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
-            session = e.createSession(file.toString(), options);
+            session = factory.create(e, options);
         } catch (OrtException ex) {
-            throw new UserError(file + ": ONNX Runtime cannot load it: " + firstLine(ex.getMessage()), ex);
+            throw new UserError(source + ": ONNX Runtime cannot load it: " + firstLine(ex.getMessage()), ex);
         }
         try {
-            return new OrtModel(e, session, file.toString());
+            return new OrtModel(e, session, source);
         } catch (RuntimeException ex) {
             closeQuietly(session);
             throw ex;
         } catch (OrtException ex) {
             closeQuietly(session);
-            throw new UserError(file + ": ONNX Runtime cannot describe its inputs: " + firstLine(ex.getMessage()), ex);
+            throw new UserError(source + ": ONNX Runtime cannot describe its inputs: " + firstLine(ex.getMessage()), ex);
         }
     }
 
