@@ -67,6 +67,21 @@ class OnnxRuntimeCommandsTest {
     }
 
     @Test
+    void verifyComparesAnExportedOnnxFileWithTheEagerModel() {
+        Path exported = dir.resolve("mobilenet_v2_fp32.onnx");
+        CliRun e = CliRun.of("export", "--format", "onnx", "--out", exported.toString());
+        assertEquals(0, e.code(), e.err());
+        CliRun v = CliRun.of("verify", "--model", exported.toString(), "--random", "1", "--json");
+        assertEquals(0, v.code(), v.err());
+        JsonObject j = Json.parse(v.out()).getAsJsonObject();
+        assertTrue(j.get("passed").getAsBoolean(), v.out());
+        assertTrue(j.getAsJsonObject("images").get("maxAbsDiff").getAsDouble() < 1e-4, v.out());
+        // other weights than the file's: verify must fail, not pass by construction
+        CliRun other = CliRun.of("verify", "--model", exported.toString(), "--random", "0", "--seed", "1", "--json");
+        assertEquals(1, other.code(), other.err());
+    }
+
+    @Test
     void infoNamesOnnxRuntimeAndItsProviders() {
         CliRun r = CliRun.of("info", "--json");
         assertEquals(0, r.code(), r.err());
