@@ -109,7 +109,8 @@ public final class CrossComparison {
                     + b.file().sha256().substring(0, 12) + "...)");
         }
         IoFile.ModelFile f = b.file() != null ? b.file() : a.file();
-        if (f != null) notes.add(fileNote(f, other.machine()));
+        String note = f == null ? null : fileNote(f, other.machine());
+        if (note != null) notes.add(note);
         if (a.error() != null) problems.add("did not run on the reference machine: " + a.error());
         if (b.error() != null) problems.add("did not run on the other machine: " + b.error());
         Agreement model = agreement(modelPairs(ref, a, other, b));
@@ -134,8 +135,12 @@ public final class CrossComparison {
         return new VariantResult(name, q, model, e2e, ra, rb, ratio, refToFirst, otherToFirst, problems, notes);
     }
 
-    /** The file's version records next to what the other machine's LibTorch reads, when it says. */
+    /**
+     * The file's version records next to what the other machine's LibTorch reads, when it says; null for a
+     * file that is not a LibTorch archive (an ONNX file has no such records).
+     */
     static String fileNote(IoFile.ModelFile f, java.util.Map<String, Object> otherMachine) {
+        if (f.formatVersion() < 0 && f.bytecodeVersion() < 0) return null;
         StringBuilder s = new StringBuilder("file format version ").append(f.formatVersion());
         if (f.bytecodeVersion() >= 0) s.append(", bytecode version ").append(f.bytecodeVersion());
         if (f.quantizedEngine() != null) s.append(", packed for ").append(f.quantizedEngine());
