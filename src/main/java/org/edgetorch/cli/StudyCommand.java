@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -37,8 +36,17 @@ public final class StudyCommand implements Callable<Integer> {
     Path models = Path.of("models");
 
     @Option(names = "--threads", paramLabel = "N", split = ",",
-            description = "Intra-op thread counts; the latency stage runs once per count (default: 1).")
-    List<Integer> threads = new ArrayList<>(List.of(1));
+            description = "Intra-op thread counts; the latency stage runs once per count (default: 1 and all cores, e.g. 1,4 on a Raspberry Pi).")
+    List<Integer> threads;
+
+    @Option(names = "--calib", paramLabel = "IMAGE|DIR", split = ",",
+            description = "Calibrate static INT8 on all these images (default: the 16 bundled calibration photos).")
+    List<Path> calib;
+
+    @Option(names = "--eval", paramLabel = "IMAGE|DIR", split = ",",
+            description = "Agreement and accuracy figures on these images (default: the 10 bundled held-out photos). "
+                    + "Class folders (ImageNet synsets or class indices) or a labels.txt give top-1/top-5 accuracy.")
+    List<Path> eval;
 
     @Option(names = "--quick", description = "A short smoke-test version: fewer runs and images (figures indicative only).")
     boolean quick;
@@ -59,8 +67,11 @@ public final class StudyCommand implements Callable<Integer> {
         if (modelOptions.weights != null && !Files.isRegularFile(modelOptions.weights)) {
             throw new UserError("--weights " + modelOptions.weights + ": no such file");
         }
-        StudyOptions options = new StudyOptions(modelOptions.arch, modelOptions.weights, modelOptions.seed, threads, quick,
-                withPython, models, commandLine());
+        if (calib != null) org.edgetorch.image.ImageInputs.expand(calib);  // a wrong path fails before anything runs
+        if (eval != null) org.edgetorch.image.ImageInputs.expand(eval);
+        StudyOptions options = new StudyOptions(modelOptions.arch, modelOptions.weights, modelOptions.seed,
+                threads != null ? threads : StudyOptions.defaultThreads(Runtime.getRuntime().availableProcessors()), quick,
+                withPython, models, commandLine(), calib, eval);
         checkWritable(models);
         Backend backend = org.edgetorch.backend.Backends.get();
         Path target = out != null ? out : StudyReport.defaultFolder(ZonedDateTime.now());

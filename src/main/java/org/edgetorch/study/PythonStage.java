@@ -4,7 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import org.edgetorch.image.ImageInput;
-import org.edgetorch.image.StudyImages;
 import org.edgetorch.tensor.Agreement;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.util.Json;
@@ -153,7 +152,7 @@ final class PythonStage implements StudyStage {
         }
         m.put("latency_inputs", inputs);
         List<String> calib = new ArrayList<>();
-        List<ImageInput> calibration = StudyImages.calibration();
+        List<ImageInput> calibration = c.calibration();
         for (int i = 0; i < calibration.size(); i++) calib.add(write(work, "calib_" + i + ".f32", calibration.get(i).tensor()));
         m.put("calibration", calib);
         List<String> held = new ArrayList<>();

@@ -3,6 +3,7 @@ package org.edgetorch.study;
 import org.edgetorch.backend.Backend;
 import org.edgetorch.backend.ModelFiles;
 import org.edgetorch.image.ImageInput;
+import org.edgetorch.image.ImageInputs;
 import org.edgetorch.image.StudyImages;
 import org.edgetorch.nn.TorchvisionModel;
 import org.edgetorch.util.UserError;
@@ -26,9 +27,10 @@ public final class Study {
         String created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         double loadAverage = MachineInfo.currentLoadAverage();
         backend.setThreads(options.threads().get(0));
-        List<ImageInput> heldOut = StudyImages.heldOut();
+        List<ImageInput> heldOut = options.eval() == null ? StudyImages.heldOut() : ImageInputs.collect(options.eval());
         heldOut = heldOut.subList(0, Math.min(heldOut.size(), options.heldOutImages()));
-        StudyContext c = new StudyContext(options, backend, progress, LatencyMeters.create(backend), heldOut);
+        List<ImageInput> calibration = options.calib() == null ? StudyImages.calibration() : ImageInputs.collect(options.calib());
+        StudyContext c = new StudyContext(options, backend, progress, LatencyMeters.create(backend), heldOut, calibration);
         List<StageRecord> records = new ArrayList<>();
         int index = 0;
         for (StudyStage stage : stages) {

@@ -22,6 +22,7 @@ public final class StudyContext {
     private final Progress progress;
     private final LatencyMeter meter;
     private final List<ImageInput> heldOut;
+    private final List<ImageInput> calibration;
     private final List<StudyModel> models = new ArrayList<>();
     private final List<Latency> latency = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
@@ -32,12 +33,14 @@ public final class StudyContext {
     private FloatTensor reference;
     private PythonResult python;
 
-    StudyContext(StudyOptions options, Backend backend, Progress progress, LatencyMeter meter, List<ImageInput> heldOut) {
+    StudyContext(StudyOptions options, Backend backend, Progress progress, LatencyMeter meter, List<ImageInput> heldOut,
+                 List<ImageInput> calibration) {
         this.options = options;
         this.backend = backend;
         this.progress = progress;
         this.meter = meter;
         this.heldOut = List.copyOf(heldOut);
+        this.calibration = List.copyOf(calibration);
     }
 
     public StudyOptions options() {
@@ -59,6 +62,11 @@ public final class StudyContext {
     /** The held-out photos (never used for calibration) every agreement figure is computed on. */
     public List<ImageInput> heldOut() {
         return heldOut;
+    }
+
+    /** The photos static INT8 is calibrated on: all of {@code --calib}, or the bundled calibration photos. */
+    public List<ImageInput> calibration() {
+        return calibration;
     }
 
     /** Where an artifact of this study goes: {@code <models>/<arch>_<suffix>}. */

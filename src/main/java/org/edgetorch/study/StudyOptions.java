@@ -14,9 +14,13 @@ import java.util.List;
  * @param withPython also run bench/python_study.py when a Python with torch and torchvision is found
  * @param modelsDir  where the artifacts (.pt, .ptl) are written
  * @param command    the command line, for the report's "how to reproduce"
+ * @param calib      images (files or folders) to calibrate static INT8 on, all of them; null for the 16 bundled
+ *                   calibration photos
+ * @param eval       images (files or folders) the agreement figures are computed on; null for the 10 bundled
+ *                   held-out photos
  */
 public record StudyOptions(String arch, Path weights, long seed, List<Integer> threads, boolean quick,
-                           boolean withPython, Path modelsDir, String command) {
+                           boolean withPython, Path modelsDir, String command, List<Path> calib, List<Path> eval) {
 
     public StudyOptions {
         if (threads == null || threads.isEmpty()) throw new UserError("--threads needs at least one thread count");
@@ -28,6 +32,16 @@ public record StudyOptions(String arch, Path weights, long seed, List<Integer> t
             throw new UserError("--threads lists a thread count twice: " + threads);
         }
         threads = List.copyOf(threads);
+        calib = calib == null ? null : List.copyOf(calib);
+        eval = eval == null ? null : List.copyOf(eval);
+    }
+
+    /**
+     * The default thread sweep: one thread, then every core the JVM sees (a Raspberry Pi 4 or 5: 1 and 4), so
+     * the report shows both the single-core figure and what all cores buy.
+     */
+    public static List<Integer> defaultThreads(int cpus) {
+        return cpus > 1 ? List.of(1, Math.min(cpus, 256)) : List.of(1);
     }
 
     public LatencyPlan latencyPlan() {

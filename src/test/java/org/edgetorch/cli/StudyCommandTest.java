@@ -45,12 +45,25 @@ class StudyCommandTest {
         }
     }
 
+    /** {@code count} photos of images/ (sorted by name, from {@code from}) copied into a new folder. */
+    static Path photos(Path folder, int from, int count) throws IOException {
+        Files.createDirectories(folder);
+        try (Stream<Path> files = Files.list(Path.of("images"))) {
+            List<Path> all = files.filter(p -> p.toString().matches(".*\\.(jpg|png)$")).sorted().toList();
+            for (Path p : all.subList(from, from + count)) Files.copy(p, folder.resolve(p.getFileName()));
+        }
+        return folder;
+    }
+
     @Test
     void quickStudyEndToEnd() throws IOException {
         Path out = dir.resolve("results").resolve("quick");
         Path models = dir.resolve("models");
         long t0 = System.nanoTime();
-        String[] r = run("study", "--quick", "--out", out.toString(), "--models", models.toString());
+        Path calib = photos(dir.resolve("calib"), 0, 6);
+        Path eval = photos(dir.resolve("eval"), 6, 3);
+        String[] r = run("study", "--quick", "--out", out.toString(), "--models", models.toString(),
+                "--calib", calib.toString(), "--eval", eval.toString());
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertEquals("0", r[0], r[2]);
         assertTrue(seconds < 120, "study --quick took " + seconds + " s");
@@ -77,7 +90,11 @@ class StudyCommandTest {
         }
         if (variants.contains("int8-static-qnnpack")) assertTrue(variants.contains("int8-static-qnnpack-mobile"), variants.toString());
         assertTrue(Files.exists(models.resolve("mobilenet_v2_fp32.ptl")));
-        assertEquals(variants.size(), j.getAsJsonArray("latency").size(), "one latency row per variant at 1 thread, dummy input");
+        List<Integer> sweep = org.edgetorch.study.StudyOptions.defaultThreads(Runtime.getRuntime().availableProcessors());
+        assertEquals(sweep, j.getAsJsonObject("settings").getAsJsonArray("threads").asList().stream().map(e -> e.getAsInt()).toList(), "default sweep: 1 and all cores");
+        assertEquals(variants.size() * sweep.size(), j.getAsJsonArray("latency").size(), "one latency row per variant and thread count, dummy input");
+        assertEquals(3, j.getAsJsonObject("settings").getAsJsonArray("agreement_images").size(), "agreement on the --eval photos: " + j.get("settings"));
+        assertTrue(j.getAsJsonArray("notes").toString().contains("calibrated on 6 photos"), "all --calib photos: " + j.get("notes"));
         for (var l : j.getAsJsonArray("latency")) {
             JsonObject o = l.getAsJsonObject();
             assertTrue(o.get("median_ms").getAsDouble() > 0);
