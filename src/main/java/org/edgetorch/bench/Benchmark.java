@@ -23,11 +23,9 @@ import java.util.Map;
 public final class Benchmark {
     /** Empty timed regions measured to report the harness's own overhead. */
     static final int OVERHEAD_SAMPLES = 10_000;
-    private static final long PROGRESS_INTERVAL_NS = 2_000_000_000L;
 
     private final BenchOptions options;
     private final Clocks clocks = Clocks.get();
-    private long lastProgress;
     private boolean peakResetPerTarget = true;
 
     private Benchmark(BenchOptions options) {
@@ -57,9 +55,11 @@ public final class Benchmark {
 
     private BenchReport measure(List<BenchTarget> targets) {
         Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        options.listener().onBenchmarkStart(targets.stream().map(BenchTarget::name).toList(), options);
         Map<String, Object> environment = environment();
         BenchReport.Overhead overhead = measureOverhead(OVERHEAD_SAMPLES);
         List<Runner> runners = new ArrayList<>();
+        BenchReport report;
         long processPeak = Memory.peakRssBytes();
         try {
             for (BenchTarget t : targets) {
@@ -77,7 +77,7 @@ public final class Benchmark {
                 results.add(result);
             }
             int threads = environment.get("threads") instanceof Integer n ? n : 0;
-            return new BenchReport(created.toString(), environment,
+            report = new BenchReport(created.toString(), environment,
                     new BenchReport.Settings(options.warmupRuns(), options.warmupMinSeconds(), options.runs(),
                             options.minSeconds(), threads, targets.size() > 1),
                     new BenchReport.InputInfo(options.input().kind(), options.input().description(),
@@ -88,6 +88,8 @@ public final class Benchmark {
         } finally {
             closeAll(targets, runners);
         }
+        options.listener().onBenchmarkEnd(report);
+        return report;
     }
 
     private Map<String, Object> environment() {
@@ -109,12 +111,13 @@ public final class Benchmark {
 
     /** Load, first inference and warm-up of one target. */
     private Runner prepare(BenchTarget target) {
-        progress("loading " + target.name());
+        options.listener().onLoadStart(target.name());
         boolean reset = Memory.resetPeak();
         long rssBefore = Memory.currentRssBytes();
         long t0 = clocks.wallNs();
         target.load();
         long loadNs = clocks.wallNs() - t0;
+        options.listener().onLoadEnd(target.name(), loadNs);
         target.prepare(options.input().tensor());
         Runner r = target.nativeLoop().<Runner>map(l -> new NativeRunner(target, l)).orElseGet(() -> new JavaRunner(target, clocks));
         r.loadNs = loadNs;
@@ -122,7 +125,7 @@ public final class Benchmark {
         r.timed(1);
         r.firstNs = r.wallNs()[0];
         r.clearSamples();
-        progress("warming up " + target.name());
+        options.listener().onWarmupStart(target.name());
         long w0 = clocks.wallNs();
         long minWarmNs = seconds(options.warmupMinSeconds());
         int done = 0;
@@ -144,10 +147,9 @@ public final class Benchmark {
     /** Rounds of one call per target until every target has enough runs and enough measured time. */
     private void measureInterleaved(List<Runner> runners) {
         long minNs = seconds(options.minSeconds());
-        long start = clocks.wallNs();
-        lastProgress = start;
         int rounds = 0;
-        progress("measuring " + runners.size() + (runners.size() == 1 ? " model" : " models interleaved"));
+        options.listener().onMeasureStart(runners.size(), options.runs());
+        long start = clocks.wallNs();
         if (runners.size() == 1 && runners.get(0) instanceof NativeRunner n && options.runs() > 0) {
             // A single native loop can run the counted part in one call.
             n.timed(options.runs());
@@ -156,12 +158,9 @@ public final class Benchmark {
         while (!enough(runners, rounds, minNs)) {
             for (Runner r : runners) r.timed(1);
             rounds++;
-            long now = clocks.wallNs();
-            if (now - lastProgress >= PROGRESS_INTERVAL_NS) {
-                lastProgress = now;
-                progress(String.format("measured %d round%s in %.1f s", rounds, rounds == 1 ? "" : "s", (now - start) / 1e9));
-            }
+            options.listener().onRoundEnd(rounds, options.runs(), clocks.wallNs() - start);
         }
+        options.listener().onMeasureEnd(rounds, clocks.wallNs() - start);
     }
 
     private boolean enough(List<Runner> runners, int rounds, long minNs) {
@@ -183,10 +182,6 @@ public final class Benchmark {
             }
         }
         if (failure != null) throw failure;
-    }
-
-    private void progress(String message) {
-        if (options.progress() != null) options.progress().accept(message);
     }
 
     private static long seconds(double s) {

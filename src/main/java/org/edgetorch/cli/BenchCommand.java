@@ -3,6 +3,7 @@ package org.edgetorch.cli;
 import org.edgetorch.bench.BenchFormats;
 import org.edgetorch.bench.BenchInput;
 import org.edgetorch.bench.BenchInputs;
+import org.edgetorch.bench.BenchListener;
 import org.edgetorch.bench.BenchOptions;
 import org.edgetorch.bench.BenchReport;
 import org.edgetorch.bench.BenchTarget;
@@ -25,6 +26,11 @@ import java.util.List;
                 "With several --model, the measured runs are interleaved (A B A B ...) and each model's median is compared to the first's.",
                 "Table on stdout (or --json / --csv, schema " + BenchReport.SCHEMA + "); progress on stderr."})
 public final class BenchCommand implements Runnable {
+    /** At most one "measured N rounds" line this often. */
+    private static final long PROGRESS_INTERVAL_NS = 2_000_000_000L;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "SPEC",
             description = "eager (the Java model of --arch, or eager:ARCH), or a .pt/.ptl file; repeat to compare.")
@@ -82,19 +88,24 @@ public final class BenchCommand implements Runnable {
     public void run() {
         if (runtime.threads < 1) throw new UserError("--threads must be at least 1, got " + runtime.threads);
         BenchInput in = makeInput();
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        java.util.function.Consumer<String> progress = quiet ? null : msg -> {
+            err.println("bench: " + msg);
+            err.flush();
+        };
         BenchOptions options = new BenchOptions(warmup, warmupTime, runs, minTime, runtime.threads, in,
-                quiet ? null : msg -> System.err.println("bench: " + msg));
+                progress == null ? BenchListener.NONE : BenchListener.text(progress, PROGRESS_INTERVAL_NS));
         BenchTargets.Context context = new BenchTargets.Context(model.arch, model.seed, model.weights);
         org.edgetorch.crosscheck.IoRecorder io = saveIo.recorder("bench", runtime::backend,
                 in.kind().equals("image") ? "OpenCV decode, shorter side 256 (" + imageOptions.resize + "), center crop 224, ImageNet mean/std" : null);
-        List<String> specs = io == null ? models : org.edgetorch.crosscheck.BenchIo.recordOutputs(io, models, in, context, options.progress());
+        List<String> specs = io == null ? models : org.edgetorch.crosscheck.BenchIo.recordOutputs(io, models, in, context, progress);
         if (io != null && specs.isEmpty()) {
             io.save(saveIo.saveIo);
             throw new UserError("no model could run here (see " + saveIo.saveIo + ")");
         }
         List<BenchTarget> targets = BenchTargets.createAll(specs, context);
         if (model.weights == null && models.stream().anyMatch(BenchTargets::isEager)) {
-            System.err.println("note: eager: " + BuiltInModels.UNTRAINED_NOTE);
+            err.println("note: eager: " + BuiltInModels.UNTRAINED_NOTE);
         }
         BenchReport report = Benchmark.run(targets, options);
         if (io != null) {
@@ -105,14 +116,15 @@ public final class BenchCommand implements Runnable {
             String text = out.toString().endsWith(".csv") ? BenchFormats.csv(report) : BenchFormats.json(report) + "\n";
             AtomicFiles.writeString(out, text);
         }
+        java.io.PrintWriter stdout = spec.commandLine().getOut();
         if (format.json) {
-            System.out.println(BenchFormats.json(report));
+            stdout.println(BenchFormats.json(report));
         } else if (format.csv) {
-            System.out.print(BenchFormats.csv(report));
+            stdout.print(BenchFormats.csv(report));
         } else {
-            System.out.print(BenchFormats.table(report));
+            stdout.print(BenchFormats.table(report));
         }
-        System.out.flush();
+        stdout.flush();
     }
 
     private BenchInput makeInput() {

@@ -2,6 +2,7 @@ package org.edgetorch.study;
 
 import org.edgetorch.backend.Backend;
 import org.edgetorch.bench.BenchInput;
+import org.edgetorch.bench.BenchListener;
 import org.edgetorch.bench.BenchOptions;
 import org.edgetorch.bench.BenchReport;
 import org.edgetorch.bench.BenchTarget;
@@ -15,16 +16,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The study's latency through the {@code bench} harness ({@link Benchmark#run}): native clock around each
  * call, samples in native memory, interleaved rounds, load and first-inference times, peak RSS.
  */
 final class HarnessLatencyMeter implements LatencyMeter {
-    private static final Pattern ROUNDS = Pattern.compile("measured (\\d+) rounds? in ([0-9.]+) s");
-
     private final Backend backend;
 
     HarnessLatencyMeter(Backend backend) {
@@ -53,7 +50,7 @@ final class HarnessLatencyMeter implements LatencyMeter {
         }
         BenchInput in = new BenchInput(inputName.equals("dummy") ? "dummy" : "image", inputName, input);
         BenchOptions options = new BenchOptions(plan.warmupRuns(), plan.warmupSeconds(), plan.runs(), plan.minSeconds(), threads,
-                in, message -> progress(task, plan, message));
+                in, new TaskListener(task));
         BenchReport report = Benchmark.run(targets, options);
         List<Latency> out = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
@@ -67,16 +64,37 @@ final class HarnessLatencyMeter implements LatencyMeter {
         return out;
     }
 
-    /** The harness reports rounds done and time spent; the plan says how many rounds there will be. */
-    static void progress(Progress.Task task, LatencyPlan plan, String message) {
-        Matcher m = ROUNDS.matcher(message);
-        if (m.find() && plan.runs() > 0) {
-            int rounds = Integer.parseInt(m.group(1));
-            double seconds = Double.parseDouble(m.group(2));
-            int planned = Math.max(rounds, plan.runs());
-            task.update((double) rounds / planned, "round " + rounds + "/" + planned, (planned - rounds) * seconds / rounds);
-        } else {
-            task.update(0, message);
+    /** The harness's events as the study's progress line: what loads, then rounds done of those planned and time left. */
+    static final class TaskListener implements BenchListener {
+        private final Progress.Task task;
+
+        TaskListener(Progress.Task task) {
+            this.task = task;
+        }
+
+        @Override
+        public void onLoadStart(String target) {
+            task.update(0, "loading " + target);
+        }
+
+        @Override
+        public void onWarmupStart(String target) {
+            task.update(0, "warming up " + target);
+        }
+
+        @Override
+        public void onRoundEnd(int rounds, int plannedRounds, long elapsedNs) {
+            if (plannedRounds <= 0) {
+                task.update(0, "round " + rounds);
+                return;
+            }
+            int planned = Math.max(rounds, plannedRounds);
+            task.update((double) rounds / planned, "round " + rounds + "/" + planned, (planned - rounds) * (elapsedNs / 1e9) / rounds);
+        }
+
+        @Override
+        public void onResourceRunStart(String target, int index, int count) {
+            task.update(1, "memory and CPU of " + target + " in a child process (" + index + "/" + count + ")");
         }
     }
 }

@@ -258,4 +258,55 @@ class BenchmarkTest {
         assertThrows(UserError.class, () -> new BenchOptions(0, Double.NaN, 1, 0, 1, INPUT, null));
         assertFalse(BenchOptions.defaults(INPUT).runs() == 0);
     }
+
+    @Test
+    void listenerHearsEveryStepAsTypedCallsInOrder() {
+        List<String> log = new ArrayList<>();
+        List<String> events = new ArrayList<>();
+        BenchListener recorder = new BenchListener() {
+            @Override
+            public void onBenchmarkStart(List<String> targets, BenchOptions options) {
+                events.add("start " + targets);
+            }
+
+            @Override
+            public void onLoadStart(String target) {
+                events.add("load " + target);
+            }
+
+            @Override
+            public void onLoadEnd(String target, long loadNs) {
+                events.add("loaded " + target + (loadNs >= 0 ? "" : " negative"));
+            }
+
+            @Override
+            public void onWarmupStart(String target) {
+                events.add("warm " + target);
+            }
+
+            @Override
+            public void onMeasureStart(int targets, int plannedRounds) {
+                events.add("measure " + targets + " x " + plannedRounds);
+            }
+
+            @Override
+            public void onRoundEnd(int rounds, int plannedRounds, long elapsedNs) {
+                // the calls of the round happened before it ends
+                events.add("round " + rounds + "/" + plannedRounds + " after " + log.get(log.size() - 1));
+            }
+
+            @Override
+            public void onMeasureEnd(int rounds, long elapsedNs) {
+                events.add("measured " + rounds);
+            }
+
+            @Override
+            public void onBenchmarkEnd(BenchReport report) {
+                events.add("end " + report.targets().size() + " closed " + log.contains("close A"));
+            }
+        };
+        Benchmark.run(List.of(fake("A", log, 1), fake("B", log, 2)), options(0, 2).withListener(recorder));
+        assertEquals(List.of("start [A, B]", "load A", "loaded A", "warm A", "load B", "loaded B", "warm B",
+                "measure 2 x 2", "round 1/2 after B", "round 2/2 after B", "measured 2", "end 2 closed true"), events);
+    }
 }
