@@ -9,6 +9,7 @@ import org.edgetorch.bench.BenchReport;
 import org.edgetorch.bench.BenchTarget;
 import org.edgetorch.bench.BenchTargets;
 import org.edgetorch.bench.Benchmark;
+import org.edgetorch.bench.ResourceRuns;
 import org.edgetorch.nn.BuiltInModels;
 import org.edgetorch.util.AtomicFiles;
 import org.edgetorch.util.UserError;
@@ -78,6 +79,11 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the report to FILE: JSON, or CSV when FILE ends in .csv.")
     Path out;
 
+    @Option(names = "--resources", paramLabel = "child|off",
+            description = "child (default): after the timed runs, each model again alone in a child process for its memory "
+                    + "(RSS after load, peak RSS), CPU over all threads and energy; off: skip that.")
+    String resources = "child";
+
     @Option(names = "--quiet", description = "No progress on stderr.")
     boolean quiet;
 
@@ -87,6 +93,9 @@ public final class BenchCommand implements Runnable {
     @Override
     public void run() {
         if (runtime.threads < 1) throw new UserError("--threads must be at least 1, got " + runtime.threads);
+        if (!resources.equals("child") && !resources.equals("off")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--resources must be child or off, got '" + resources + "'");
+        }
         BenchInput in = makeInput();
         java.io.PrintWriter err = spec.commandLine().getErr();
         java.util.function.Consumer<String> progress = quiet ? null : msg -> {
@@ -108,6 +117,11 @@ public final class BenchCommand implements Runnable {
             err.println("note: eager: " + BuiltInModels.UNTRAINED_NOTE);
         }
         BenchReport report = Benchmark.run(targets, options);
+        if (resources.equals("child")) {
+            List<ResourceRuns.Spec> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < specs.size(); i++) runs.add(new ResourceRuns.Spec(report.targets().get(i).name(), specs.get(i)));
+            report = report.withResources(ResourceRuns.measure(runs, context, options, org.edgetorch.backend.Backends.get().name()));
+        }
         if (io != null) {
             org.edgetorch.crosscheck.BenchIo.recordLatency(io, report);
             io.save(saveIo.saveIo);
