@@ -189,7 +189,7 @@ class BenchmarkTest {
     void jsonFollowsTheSchema() {
         BenchReport r = Benchmark.run(List.of(fake("A", new ArrayList<>(), 1), fake("B", new ArrayList<>(), 1)), options(1, 5));
         JsonObject j = Json.parse(BenchFormats.json(r)).getAsJsonObject();
-        assertEquals("edgetorch.bench/1", j.get("schema").getAsString());
+        assertEquals("edgetorch.bench/2", j.get("schema").getAsString());
         assertNotNull(j.get("created"));
         assertEquals("native", j.getAsJsonObject("clock").get("implementation").getAsString());
         JsonObject settings = j.getAsJsonObject("settings");
@@ -205,8 +205,8 @@ class BenchmarkTest {
         for (var e : targets) {
             JsonObject t = e.getAsJsonObject();
             for (String key : List.of("name", "kind", "source", "timed_call", "timing_loop", "load_ms",
-                    "first_inference_ms", "warmup_runs", "warmup_s", "runs", "wall_ms", "cpu_ms", "throughput_per_s",
-                    "ratio_to_first", "rss_before_load_bytes", "peak_rss_bytes", "sink", "samples")) {
+                    "first_inference_ms", "warmup_runs", "warmup_s", "runs", "wall_ms", "thread_cpu_ms", "throughput_per_s",
+                    "ratio_to_first", "in_process_rss_before_load_bytes", "in_process_peak_rss_bytes", "sink", "samples")) {
                 assertTrue(t.has(key), "target lacks " + key);
             }
             JsonObject wall = t.getAsJsonObject("wall_ms");
@@ -214,6 +214,7 @@ class BenchmarkTest {
                 assertTrue(wall.has(key), "wall_ms lacks " + key);
             }
             assertEquals(5, wall.get("n").getAsInt());
+            assertFalse(t.has("resources"), "no resource run was made");
             assertEquals(5, t.getAsJsonObject("samples").getAsJsonArray("wall_ns").size());
             assertTrue(wall.get("min").getAsDouble() <= wall.get("median").getAsDouble());
             assertTrue(wall.get("median").getAsDouble() <= wall.get("max").getAsDouble());
@@ -226,7 +227,7 @@ class BenchmarkTest {
         String[] lines = BenchFormats.csv(r).split("\r\n");
         assertEquals(2, lines.length);
         assertEquals(String.join(",", BenchFormats.CSV_COLUMNS), lines[0]);
-        assertTrue(lines[1].startsWith("edgetorch.bench/1,\"a,b\",fake,"), lines[1]);
+        assertTrue(lines[1].startsWith("edgetorch.bench/2,\"a,b\",fake,"), lines[1]);
     }
 
     @Test
