@@ -3,6 +3,7 @@ package org.edgetorch.bench;
 import org.edgetorch.backend.Backend;
 import org.edgetorch.backend.Backends;
 import org.edgetorch.backend.NativeLoop;
+import org.edgetorch.util.MachineInfo;
 import org.edgetorch.util.UserError;
 
 import java.time.Instant;
@@ -92,19 +93,21 @@ public final class Benchmark {
         return report;
     }
 
+    /** The machine as every report names it ({@link MachineInfo}); the backend only when the harness sets threads. */
     private Map<String, Object> environment() {
         Map<String, Object> env = new LinkedHashMap<>();
-        env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        env.put("platform", Backends.platform());
-        env.put("cpus", Runtime.getRuntime().availableProcessors());
         if (options.threads() > 0) {
             // Only targets that run on LibTorch need it; a harness given other targets leaves it unloaded.
             Backend b = Backends.get();
             b.setThreads(options.threads());
-            env.put("backend", b.name());
-            env.put("libtorch", b.libtorchVersion());
+            env.putAll(MachineInfo.of(b).toJson());
             env.put("threads", b.threads());
+        } else {
+            env.put("cpu", MachineInfo.detectCpuModel());
+            env.put("cpus", Runtime.getRuntime().availableProcessors());
+            env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+            env.put("platform", Backends.platform());
+            env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         }
         return env;
     }

@@ -55,6 +55,11 @@ public final class StudyCommand implements Callable<Integer> {
             + "torchvision (tries /usr/bin/python3, then python3) and put its figures beside edgetorch's.")
     boolean withPython;
 
+    @Option(names = "--resources", paramLabel = "child|off",
+            description = "child (default): each variant again alone in a child process for its memory (RSS after load, "
+                    + "peak RSS), CPU over all threads and energy, at each thread count (with --quick: the first); off: skip that.")
+    String resources = "child";
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -67,11 +72,14 @@ public final class StudyCommand implements Callable<Integer> {
         if (modelOptions.weights != null && !Files.isRegularFile(modelOptions.weights)) {
             throw new UserError("--weights " + modelOptions.weights + ": no such file");
         }
+        if (!resources.equals("child") && !resources.equals("off")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--resources must be child or off, got '" + resources + "'");
+        }
         if (calib != null) org.edgetorch.image.ImageInputs.expand(calib);  // a wrong path fails before anything runs
         if (eval != null) org.edgetorch.image.ImageInputs.expand(eval);
         StudyOptions options = new StudyOptions(modelOptions.arch, modelOptions.weights, modelOptions.seed,
                 threads != null ? threads : StudyOptions.defaultThreads(Runtime.getRuntime().availableProcessors()), quick,
-                withPython, models, commandLine(), calib, eval);
+                withPython, models, commandLine(), calib, eval, resources.equals("child"));
         checkWritable(models);
         Backend backend = org.edgetorch.backend.Backends.get();
         Path target = out != null ? out : StudyReport.defaultFolder(ZonedDateTime.now());

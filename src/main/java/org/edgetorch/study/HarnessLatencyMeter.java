@@ -6,6 +6,9 @@ import org.edgetorch.bench.BenchListener;
 import org.edgetorch.bench.BenchOptions;
 import org.edgetorch.bench.BenchReport;
 import org.edgetorch.bench.BenchTarget;
+import org.edgetorch.bench.BenchTargets;
+import org.edgetorch.bench.ResourceRuns;
+import org.edgetorch.bench.ResourceUsage;
 import org.edgetorch.bench.Benchmark;
 import org.edgetorch.bench.Clocks;
 import org.edgetorch.bench.ScriptTarget;
@@ -59,9 +62,21 @@ final class HarnessLatencyMeter implements LatencyMeter {
             out.add(new Latency(models.get(i).variant().id(), threads, inputName, r.runs(), r.warmupRuns(), w.median(), w.p10(),
                     w.p90(), w.p99(), w.mean(), w.stdev(), w.min(), w.max(), models.get(i).fromFile() ? r.loadMs() : null,
                     r.firstMs(), r.peakRssBytes() >= 0 ? r.peakRssBytes() : null, null,
-                    "bench harness, " + r.timingLoop() + " loop, " + report.clock().wall()));
+                    "bench harness, " + r.timingLoop() + " loop, " + report.clock().wall(), null));
         }
         return out;
+    }
+
+    @Override
+    public List<ResourceUsage> resources(List<StudyModel> models, FloatTensor input, int threads, LatencyPlan plan,
+                                         BenchTargets.Context eager, Progress.Task task) {
+        List<ResourceRuns.Spec> specs = new ArrayList<>();
+        for (StudyModel m : models) {
+            specs.add(new ResourceRuns.Spec(m.variant().id(), m.fromFile() ? m.variant().file() : "eager:" + eager.architecture()));
+        }
+        BenchOptions options = new BenchOptions(plan.warmupRuns(), plan.warmupSeconds(), plan.runs(), plan.minSeconds(), threads,
+                new BenchInput("dummy", "dummy", input), new TaskListener(task));
+        return ResourceRuns.measure(specs, eager, options, backend.name());
     }
 
     /** The harness's events as the study's progress line: what loads, then rounds done of those planned and time left. */

@@ -1,5 +1,6 @@
 package org.edgetorch.study;
 
+import org.edgetorch.util.MachineInfo;
 import org.edgetorch.backend.Backend;
 import org.edgetorch.backend.ModelFiles;
 import org.edgetorch.image.ImageInput;
@@ -58,7 +59,7 @@ public final class Study {
                 options.weights() == null ? null : options.weights().toString());
         return new StudyResult(created, edgetorchVersion, options.command(), MachineInfo.of(backend, loadAverage), model,
                 options.quick(), options.threads(), options.latencyPlan(), c.meter().description(),
-                heldOut.stream().map(ImageInput::name).toList(), records,
+                heldOut.stream().map(ImageInput::name).toList(), calibration.stream().map(ImageInput::name).toList(), records,
                 c.models().stream().map(StudyModel::variant).toList(), c.latency(), c.verification(), c.python(),
                 c.notes());
     }

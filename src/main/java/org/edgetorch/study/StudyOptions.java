@@ -18,9 +18,12 @@ import java.util.List;
  *                   calibration photos
  * @param eval       images (files or folders) the agreement figures are computed on; null for the 10 bundled
  *                   held-out photos
+ * @param resources  measure each variant's memory, CPU and energy alone in a child process (dummy input; every
+ *                   thread count, or only the first with --quick)
  */
 public record StudyOptions(String arch, Path weights, long seed, List<Integer> threads, boolean quick,
-                           boolean withPython, Path modelsDir, String command, List<Path> calib, List<Path> eval) {
+                           boolean withPython, Path modelsDir, String command, List<Path> calib, List<Path> eval,
+                           boolean resources) {
 
     public StudyOptions {
         if (threads == null || threads.isEmpty()) throw new UserError("--threads needs at least one thread count");
@@ -51,6 +54,16 @@ public record StudyOptions(String arch, Path weights, long seed, List<Integer> t
     /** Held-out photos the agreement figures use: all 10 normally, 4 with --quick. */
     public int heldOutImages() {
         return quick ? 4 : Integer.MAX_VALUE;
+    }
+
+    /** How long each resource run measures: as the latency stage, or a few runs with --quick. */
+    public LatencyPlan resourcePlan() {
+        return quick ? LatencyPlan.QUICK_RESOURCES : LatencyPlan.FULL;
+    }
+
+    /** Whether the resource runs are made at this thread count. */
+    public boolean resourcesAt(int threadCount) {
+        return resources && (!quick || threadCount == threads.get(0));
     }
 
     /** Whether latency is also measured on a real photo besides the seeded dummy input (not with --quick). */
