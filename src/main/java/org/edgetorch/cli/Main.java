@@ -24,6 +24,7 @@ import java.io.PrintWriter;
                 QuantizeCommand.class,
                 OptimizeCommand.class,
                 StudyCommand.class,
+                AccuracyCommand.class,
                 ResourceRunCommand.class,
                 CommandLine.HelpCommand.class,
         })
