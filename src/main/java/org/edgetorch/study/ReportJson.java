@@ -63,6 +63,7 @@ public final class ReportJson {
         m.put("verification", r.verification());
         m.put("reference", reference(r.weights().arch()));
         m.put("python", r.python() == null ? null : python(r.python(), r));
+        m.put("accuracy", accuracy(r));
         m.put("notes", r.notes());
         m.put("charts", charts);
         return m;
@@ -140,6 +141,26 @@ public final class ReportJson {
         m.put("ratio_to_fp32_eager", l.ratioToEager());
         m.put("timer", l.timer());
         m.put("resources", l.resources() == null ? null : l.resources().toJson());
+        return m;
+    }
+
+    /** Null without labelled images. */
+    static Map<String, Object> accuracy(StudyResult r) {
+        if (r.labels() == null) return null;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("labels", r.labels());
+        m.put("images", r.heldOut().size());
+        m.put("trained_weights", r.weights().trained());
+        m.put("note", r.weights().trained() ? null : "untrained weights: the accuracy figures are meaningless");
+        List<Map<String, Object>> vs = new ArrayList<>();
+        r.accuracy().forEach((id, a) -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("variant", id);
+            e.put("top1", a.top1());
+            e.put("top5", a.top5());
+            vs.add(e);
+        });
+        m.put("variants", vs);
         return m;
     }
 

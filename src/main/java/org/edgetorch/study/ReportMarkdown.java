@@ -85,6 +85,7 @@ public final class ReportMarkdown {
         b.append("SQNR: 10·log10(Σ ref² / Σ (ref − variant)²) over all logits, PyTorch numeric suite's measure (∞: identical). ")
                 .append("Top-1: share of photos whose top class equals FP32's; top-5: FP32's top class within the variant's five.\n\n");
         verification(b, r);
+        accuracy(b, r);
 
         if (r.python() != null) python(b, r);
 
@@ -166,6 +167,19 @@ public final class ReportMarkdown {
             b.append("### ").append(threads(t)).append("\n\n").append(table.render()).append('\n');
         }
         if (energyNote != null) b.append("Energy: ").append(energyNote).append(".\n\n");
+    }
+
+    private static void accuracy(StringBuilder b, StudyResult r) {
+        if (r.labels() == null || r.accuracy().isEmpty()) return;
+        b.append("## Accuracy\n\n");
+        if (!r.weights().trained()) b.append("**Untrained weights: these figures are meaningless** (pass --weights FILE).\n\n");
+        MarkdownTable t = new MarkdownTable("Variant", ">Top-1", ">Top-5");
+        for (Variant v : r.variants()) {
+            org.edgetorch.tensor.Accuracy a = r.accuracy().get(v.id());
+            if (a != null) t.row(v.label(), pct(a.top1()), pct(a.top5()));
+        }
+        b.append(t.render()).append('\n').append("On ").append(r.heldOut().size()).append(" images, labels from ")
+                .append(r.labels()).append(".\n\n");
     }
 
     static String mib(long bytes) {

@@ -5,6 +5,7 @@ import org.edgetorch.backend.Backend;
 import org.edgetorch.backend.ModelFiles;
 import org.edgetorch.image.ImageInput;
 import org.edgetorch.image.ImageInputs;
+import org.edgetorch.image.LabelledImages;
 import org.edgetorch.image.StudyImages;
 import org.edgetorch.nn.TorchvisionModel;
 import org.edgetorch.util.UserError;
@@ -28,10 +29,15 @@ public final class Study {
         String created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         double loadAverage = MachineInfo.currentLoadAverage();
         backend.setThreads(options.threads().get(0));
-        List<ImageInput> heldOut = options.eval() == null ? StudyImages.heldOut() : ImageInputs.collect(options.eval());
+        // --eval DIR with class folders or a labels file: the agreement images are labelled, and accuracy is measured too
+        LabelledImages.Set labelled = options.eval() != null && options.eval().size() == 1 && LabelledImages.isLabelled(options.eval().get(0))
+                ? LabelledImages.find(options.eval().get(0), null, null) : null;
+        List<ImageInput> heldOut = options.eval() == null ? StudyImages.heldOut()
+                : ImageInputs.collect(labelled != null ? labelled.files() : options.eval());
         heldOut = heldOut.subList(0, Math.min(heldOut.size(), options.heldOutImages()));
         List<ImageInput> calibration = options.calib() == null ? StudyImages.calibration() : ImageInputs.collect(options.calib());
         StudyContext c = new StudyContext(options, backend, progress, LatencyMeters.create(backend), heldOut, calibration);
+        if (labelled != null) c.setLabels(java.util.Arrays.copyOf(labelled.labels(), heldOut.size()), labelled.how());
         List<StageRecord> records = new ArrayList<>();
         int index = 0;
         for (StudyStage stage : stages) {
@@ -61,6 +67,6 @@ public final class Study {
                 options.quick(), options.threads(), options.latencyPlan(), c.meter().description(),
                 heldOut.stream().map(ImageInput::name).toList(), calibration.stream().map(ImageInput::name).toList(), records,
                 c.models().stream().map(StudyModel::variant).toList(), c.latency(), c.verification(), c.python(),
-                c.notes());
+                c.notes(), c.accuracy(), c.labelsHow());
     }
 }

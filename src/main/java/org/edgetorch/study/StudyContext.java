@@ -32,6 +32,9 @@ public final class StudyContext {
     private FloatTensor heldOutBatch;
     private FloatTensor reference;
     private PythonResult python;
+    private int[] labels;
+    private String labelsHow;
+    private final Map<String, org.edgetorch.tensor.Accuracy> accuracy = new LinkedHashMap<>();
 
     StudyContext(StudyOptions options, Backend backend, Progress progress, LatencyMeter meter, List<ImageInput> heldOut,
                  List<ImageInput> calibration) {
@@ -100,6 +103,35 @@ public final class StudyContext {
                     + reference.shapeString());
         }
         return Agreement.of(reference, out);
+    }
+
+    /** The true classes of the held-out images (labelled --eval), or null. */
+    public int[] labels() {
+        return labels;
+    }
+
+    public String labelsHow() {
+        return labelsHow;
+    }
+
+    void setLabels(int[] labels, String how) {
+        this.labels = labels.clone();
+        this.labelsHow = how;
+    }
+
+    /** Top-1/top-5 of a model on the labelled held-out images. */
+    public org.edgetorch.tensor.Accuracy accuracyOf(ScriptModel model) {
+        if (labels == null) throw new IllegalStateException("no labelled images");
+        if (heldOutBatch == null) throw new IllegalStateException("the model stage has not run");
+        return org.edgetorch.tensor.Accuracy.of(model.forward(heldOutBatch), labels);
+    }
+
+    void addAccuracy(String variant, org.edgetorch.tensor.Accuracy a) {
+        accuracy.put(variant, a);
+    }
+
+    public Map<String, org.edgetorch.tensor.Accuracy> accuracy() {
+        return new LinkedHashMap<>(accuracy);
     }
 
     public void addModel(StudyModel model) {

@@ -15,11 +15,14 @@ import java.util.Map;
  * @param calibration names of the photos static INT8 was calibrated on
  * @param timer       how latency was timed ({@link LatencyMeter#description()})
  * @param python      null when {@code --with-python} was not given
+ * @param accuracy    top-1/top-5 per variant id on the labelled held-out images; empty without labels
+ * @param labels      where the labels came from, or null
  */
 public record StudyResult(String created, String edgetorchVersion, String command, MachineInfo machine,
                           ModelInfo weights, boolean quick, List<Integer> threads, LatencyPlan plan, String timer,
                           List<String> heldOut, List<String> calibration, List<StageRecord> stages, List<Variant> variants, List<Latency> latency,
-                          Map<String, Object> verification, PythonResult python, List<String> notes) {
+                          Map<String, Object> verification, PythonResult python, List<String> notes,
+                          Map<String, org.edgetorch.tensor.Accuracy> accuracy, String labels) {
 
     /**
      * @param trained false for the seeded initialization: accuracy figures then mean nothing

@@ -18,6 +18,7 @@ public final class StudyStages {
                 new QuantizeDynamicStage(),
                 new QuantizeStaticStage(),
                 new MobileStage(),
+                new AccuracyStage(),
                 new LatencyStage(),
                 new PythonStage());
     }

@@ -61,7 +61,9 @@ class StudyCommandTest {
         Path models = dir.resolve("models");
         long t0 = System.nanoTime();
         Path calib = photos(dir.resolve("calib"), 0, 6);
-        Path eval = photos(dir.resolve("eval"), 6, 3);
+        // labelled: class folders 0, 1, 2 with one photo each
+        Path eval = dir.resolve("eval");
+        for (int k = 0; k < 3; k++) photos(eval.resolve(Integer.toString(k)), 6 + k, 1);
         String[] r = run("study", "--quick", "--out", out.toString(), "--models", models.toString(),
                 "--calib", calib.toString(), "--eval", eval.toString());
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -95,6 +97,10 @@ class StudyCommandTest {
         assertEquals(variants.size() * sweep.size(), j.getAsJsonArray("latency").size(), "one latency row per variant and thread count, dummy input");
         assertEquals(3, j.getAsJsonObject("settings").getAsJsonArray("agreement_images").size(), "agreement on the --eval photos: " + j.get("settings"));
         assertTrue(j.getAsJsonArray("notes").toString().contains("calibrated on 6 photos"), "all --calib photos: " + j.get("notes"));
+        JsonObject acc = j.getAsJsonObject("accuracy");
+        assertEquals(3, acc.get("images").getAsInt());
+        assertEquals(variants.size(), acc.getAsJsonArray("variants").size(), "accuracy of every variant: " + acc);
+        assertTrue(acc.get("note").getAsString().contains("meaningless"), acc.toString());
         // resources: every variant alone in a child process at the first thread count (--quick), none at the others
         for (var l : j.getAsJsonArray("latency")) {
             JsonObject o = l.getAsJsonObject();

@@ -61,7 +61,8 @@ final class SampleResults {
                         List.of("qnnpack", "onednn", "x86", "fbgemm"), true, 0.5),
                 new StudyResult.ModelInfo("mobilenet_v2", 3_504_872, false, "seeded initialization (seed 0)", 0, null),
                 false, List.of(1, 2), LatencyPlan.FULL, "java System.nanoTime", List.of("a.jpg", "b.png"), List.of("c.jpg"), stages, variants,
-                withRatios(latency), verification, python, List.of("a note"));
+                withRatios(latency), verification, python, List.of("a note"),
+                Map.of(Variant.FP32_EAGER, new org.edgetorch.tensor.Accuracy(2, 0.5, 1.0)), "class folders (class indices)");
     }
 
     private static List<Latency> withRatios(List<Latency> all) {

@@ -16,7 +16,7 @@ final class StudyReportSchema {
     static void check(JsonObject j) {
         assertEquals("edgetorch.study/2", j.get("schema").getAsString());
         has(j, "created", "edgetorch", "command", "quick", "machine", "model", "settings", "findings", "stages", "variants", "latency",
-                "verification", "reference", "python", "notes", "charts");
+                "verification", "reference", "python", "accuracy", "notes", "charts");
         has(j.getAsJsonObject("machine"), "cpu", "cpus", "os", "platform", "java", "libtorch", "backend", "quantized_engines", "xnnpack", "load_average");
         has(j.getAsJsonObject("model"), "arch", "parameters", "trained_weights", "weights", "weights_file", "seed", "note");
         has(j.getAsJsonObject("settings"), "threads", "timer", "interleaved", "warmup_runs", "warmup_min_s", "runs", "min_time_s",
