@@ -76,7 +76,13 @@ public final class StudyCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--resources must be child or off, got '" + resources + "'");
         }
         if (calib != null) org.edgetorch.image.ImageInputs.expand(calib);  // a wrong path fails before anything runs
-        if (eval != null) org.edgetorch.image.ImageInputs.expand(eval);
+        if (eval != null) {
+            if (eval.size() == 1 && org.edgetorch.image.LabelledImages.isLabelled(eval.get(0))) {
+                org.edgetorch.image.LabelledImages.find(eval.get(0), null, null);
+            } else {
+                org.edgetorch.image.ImageInputs.expand(eval);
+            }
+        }
         StudyOptions options = new StudyOptions(modelOptions.arch, modelOptions.weights, modelOptions.seed,
                 threads != null ? threads : StudyOptions.defaultThreads(Runtime.getRuntime().availableProcessors()), quick,
                 withPython, models, commandLine(), calib, eval, resources.equals("child"));
