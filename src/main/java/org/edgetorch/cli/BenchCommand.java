@@ -34,7 +34,8 @@ public final class BenchCommand implements Runnable {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "SPEC",
-            description = "eager (the Java model of --arch, or eager:ARCH), or a .pt/.ptl file; repeat to compare.")
+            description = "eager (the Java model of --arch, or eager:ARCH), a .pt/.ptl file, or serving:FILE.pt (the file after "
+                    + "torch.jit.freeze + optimize_for_inference, built at load: PyTorch's CPU serving path); repeat to compare.")
     List<String> models;
 
     @Mixin

@@ -46,7 +46,8 @@ final class HarnessLatencyMeter implements LatencyMeter {
         boolean mixedEngines = models.stream().map(StudyModel::engine).filter(Objects::nonNull).distinct().count() > 1;
         List<BenchTarget> targets = new ArrayList<>();
         for (StudyModel m : models) {
-            BenchTarget t = m.fromFile()
+            BenchTarget t = serving(m) ? new org.edgetorch.bench.ServingTarget(m.variant().id(), Path.of(m.variant().file()))
+                    : m.fromFile()
                     ? new ScriptTarget(m.variant().id(), Path.of(m.variant().file()))
                     : org.edgetorch.bench.EagerTarget.prebuilt(m.variant().id(), (TorchvisionModel) m.loader().get());
             targets.add(m.engine() == null ? t : new EngineTarget(t, backend, m.engine(), mixedEngines));
@@ -72,11 +73,17 @@ final class HarnessLatencyMeter implements LatencyMeter {
                                          BenchTargets.Context eager, Progress.Task task) {
         List<ResourceRuns.Spec> specs = new ArrayList<>();
         for (StudyModel m : models) {
-            specs.add(new ResourceRuns.Spec(m.variant().id(), m.fromFile() ? m.variant().file() : "eager:" + eager.architecture()));
+            String spec = serving(m) ? org.edgetorch.bench.ServingTarget.PREFIX + m.variant().file()
+                    : m.fromFile() ? m.variant().file() : "eager:" + eager.architecture();
+            specs.add(new ResourceRuns.Spec(m.variant().id(), spec));
         }
         BenchOptions options = new BenchOptions(plan.warmupRuns(), plan.warmupSeconds(), plan.runs(), plan.minSeconds(), threads,
                 new BenchInput("dummy", "dummy", input), new TaskListener(task));
         return ResourceRuns.measure(specs, eager, options, backend.name());
+    }
+
+    private static boolean serving(StudyModel m) {
+        return "torchscript-serving".equals(m.variant().format());
     }
 
     /** The harness's events as the study's progress line: what loads, then rounds done of those planned and time left. */

@@ -15,6 +15,7 @@ public final class StudyStages {
                 new ModelStage(),
                 new ExportStage(),
                 new VerifyStage(),
+                new ServingStage(),
                 new QuantizeDynamicStage(),
                 new QuantizeStaticStage(),
                 new MobileStage(),

@@ -151,6 +151,25 @@ class BenchCommandTest {
     }
 
     @Test
+    void servingVariantComputesWhatTheFileComputes() throws Exception {
+        Path cnn = dir.resolve("small_fp32.pt");
+        java.lang.reflect.Method make = Class.forName("org.edgetorch.quant.QuantTestModels").getDeclaredMethod("smallCnn", Path.class, long.class);
+        make.setAccessible(true);
+        make.invoke(null, cnn, 7L);
+        Run r = bench(with("--model", cnn.toString(), "--model", "serving:" + cnn, "--json"));
+        assertEquals(0, r.code(), r.err());
+        JsonObject j = Json.parse(r.out()).getAsJsonObject();
+        JsonObject plain = j.getAsJsonArray("targets").get(0).getAsJsonObject();
+        JsonObject serving = j.getAsJsonArray("targets").get(1).getAsJsonObject();
+        assertEquals("serving:small_fp32.pt", serving.get("name").getAsString());
+        assertEquals("torchscript-serving", serving.get("kind").getAsString());
+        assertTrue(serving.get("timed_call").getAsString().contains("optimize_for_inference"));
+        // same number of calls on the same input: the sums of all outputs agree (BatchNorm folded: rounding only)
+        double a = plain.get("sink").getAsDouble(), b = serving.get("sink").getAsDouble();
+        assertEquals(a, b, 1e-4 * Math.max(1, Math.abs(a)), "plain " + a + " vs serving " + b);
+    }
+
+    @Test
     void csvAndOutFile() throws IOException {
         Path csv = dir.resolve("out/report.csv");
         Run r = bench(with("--model", doubled.toString(), "--csv", "--out", csv.toString(), "--shape", "1,8"));
