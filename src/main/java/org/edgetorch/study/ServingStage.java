@@ -21,6 +21,8 @@ final class ServingStage implements StudyStage {
     @Override
     public String skipReason(StudyContext c) {
         if (!c.backend().name().equals("bytedeco")) return "freeze + optimize_for_inference need the Bytedeco backend";
+        String unsupported = ServingModel.unsupportedReason();
+        if (unsupported != null) return unsupported;
         return c.model(Variant.FP32_TORCHSCRIPT) == null ? "no FP32 TorchScript file" : null;
     }
 
