@@ -96,12 +96,15 @@ public final class StudyCommand implements Callable<Integer> {
             StudyReport.write(result, folder);
         }
         boolean linked = out == null && StudyReport.linkLatest(target);
-        System.out.println("report: " + target.resolve(StudyReport.MARKDOWN) + (linked ? " (also " + target.resolveSibling(StudyReport.LATEST) + ")" : ""));
-        System.out.println("        " + target.resolve(StudyReport.JSON));
+        java.io.PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println("report: " + target.resolve(StudyReport.MARKDOWN) + (linked ? " (also " + target.resolveSibling(StudyReport.LATEST) + ")" : ""));
+        stdout.println("        " + target.resolve(StudyReport.JSON));
+        stdout.flush();
         if (result.anyStageFailed()) {
             for (StageRecord s : result.stages()) {
-                if (s.status().equals(StageRecord.FAILED)) System.err.println("edgetorch: study: stage " + s.name() + " failed: " + s.message());
+                if (s.status().equals(StageRecord.FAILED)) spec.commandLine().getErr().println("edgetorch: study: stage " + s.name() + " failed: " + s.message());
             }
+            spec.commandLine().getErr().flush();
             return 1;
         }
         return 0;

@@ -146,8 +146,9 @@ class BenchCommandTest {
         long grew = large.get("rss_after_load_bytes").getAsLong() - large.get("rss_before_load_bytes").getAsLong();
         long grewSmall = small.get("rss_after_load_bytes").getAsLong() - small.get("rss_before_load_bytes").getAsLong();
         assertTrue(grew >= (60L << 20), "loading 64 MiB of weights: +" + grew + " bytes");
-        assertTrue(grew - grewSmall >= (60L << 20), "the small model's load does not include the big one: " + grewSmall + " vs " + grew);
-        assertTrue(large.get("peak_rss_bytes").getAsLong() - small.get("peak_rss_bytes").getAsLong() >= (60L << 20), j.toString());
+        // the small model's figures do not include the big one's 64 MiB (JIT and GC move RSS by some MiB either way)
+        assertTrue(grewSmall < (32L << 20), "the small model's load: +" + grewSmall + " bytes (big: +" + grew + ")");
+        assertTrue(large.get("peak_rss_bytes").getAsLong() - small.get("peak_rss_bytes").getAsLong() >= (48L << 20), j.toString());
     }
 
     @Test
