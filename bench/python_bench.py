@@ -5,7 +5,7 @@ Run with the Python that has PyTorch (on the project machine: /usr/bin/python3, 
 torchvision 0.14). Same methodology as the Java harness (see src/site/markdown/benchmarking.md): per model a timed
 load, a timed first inference, warm-up by count and/or time, then measured runs interleaved one call
 each (A B A B ...) until every model has --runs calls and --min-time seconds; the same statistics
-(type-7 percentiles, sample stdev) and the same JSON schema (edgetorch.bench/1).
+(type-7 percentiles, sample stdev) and the same JSON schema (edgetorch.bench/2, without the child-process "resources").
 
   /usr/bin/python3 bench/python_bench.py --model eager --model models/mobilenet_v2_fp32.pt
   /usr/bin/python3 bench/python_bench.py --model eager --model models/mobilenet_v2_fp32.pt \
@@ -24,7 +24,7 @@ import platform
 import sys
 import time
 
-SCHEMA = "edgetorch.bench/1"
+SCHEMA = "edgetorch.bench/2"  # without "resources": this script measures in one process
 OVERHEAD_SAMPLES = 10000
 PROGRESS_INTERVAL_S = 2.0
 
@@ -221,7 +221,7 @@ def measure_overhead(n):
             c1 = cpu_ns()
             wall.append(w1 - w0)
             cpu.append(c1 - c0)
-    return {"samples": n, "wall_ns": stats(wall), "cpu_ns": stats(cpu)}
+    return {"samples": n, "wall_ns": stats(wall), "thread_cpu_ns": stats(cpu)}
 
 
 def progress(args, message):
@@ -286,11 +286,11 @@ def run(args, input_kind, input_description, x):
             "timed_call": "model(x) under torch.no_grad() (Python)", "timing_loop": "python",
             "load_ms": t.load_ns / 1e6, "first_inference_ms": t.first_ns / 1e6,
             "warmup_runs": t.warmup_runs, "warmup_s": t.warmup_s, "runs": len(t.wall),
-            "wall_ms": wall_ms, "cpu_ms": stats(t.cpu, 1e-6),
+            "wall_ms": wall_ms, "thread_cpu_ms": stats(t.cpu, 1e-6),
             "throughput_per_s": len(t.wall) / (sum(t.wall) / 1e9),
             "ratio_to_first": wall_ms["median"] / first_median,
-            "rss_before_load_bytes": t.rss_before, "peak_rss_bytes": t.peak_rss, "sink": t.sink,
-            "samples": {"wall_ns": t.wall, "cpu_ns": t.cpu},
+            "in_process_rss_before_load_bytes": t.rss_before, "in_process_peak_rss_bytes": t.peak_rss, "sink": t.sink,
+            "samples": {"wall_ns": t.wall, "thread_cpu_ns": t.cpu},
         })
         t.model = None
     return {
@@ -334,8 +334,8 @@ def table(report):
         w = t["wall_ms"]
         lines.append(("%-" + str(width) + "s %9.1f %9.2f %9.3f %9.3f %9.3f %9.3f %17s %10.3f %8.1f %6.2fx %9s") % (
             t["name"], t["load_ms"], t["first_inference_ms"], w["median"], w["p90"], w["p99"], w["min"],
-            "%.3f ± %.3f" % (w["mean"], w["stdev"]), t["cpu_ms"]["median"], t["throughput_per_s"],
-            t["ratio_to_first"], "%.1f" % (t["peak_rss_bytes"] / 1048576.0) if t["peak_rss_bytes"] >= 0 else "n/a"))
+            "%.3f ± %.3f" % (w["mean"], w["stdev"]), t["thread_cpu_ms"]["median"], t["throughput_per_s"],
+            t["ratio_to_first"], "%.1f" % (t["in_process_peak_rss_bytes"] / 1048576.0) if t["in_process_peak_rss_bytes"] >= 0 else "n/a"))
     o = report["harness_overhead"]
     lines.append("ratio: median / median of %s. harness overhead (empty timed region, %d samples): median %.0f ns, "
                  "p99 %.0f ns wall; clocks: python %s / CLOCK_THREAD_CPUTIME_ID" % (

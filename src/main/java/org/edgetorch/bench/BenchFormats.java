@@ -8,12 +8,13 @@ import java.util.Locale;
 
 /** The three renderings of a {@link BenchReport}: a table for people, JSON and CSV for machines. */
 public final class BenchFormats {
-    /** Columns of {@link #csv}, in order; described in README.md. */
+    /** Columns of {@link #csv}, in order; described in src/site/markdown/measurement.md. */
     public static final List<String> CSV_COLUMNS = List.of(
             "schema", "name", "kind", "source", "timing_loop", "threads", "input_kind", "input_description",
             "input_shape", "warmup_runs", "runs", "load_ms", "first_inference_ms", "min_ms", "mean_ms",
-            "median_ms", "p10_ms", "p90_ms", "p99_ms", "max_ms", "stdev_ms", "cpu_mean_ms", "cpu_median_ms",
-            "throughput_per_s", "ratio_to_first", "rss_before_load_bytes", "peak_rss_bytes",
+            "median_ms", "p10_ms", "p90_ms", "p99_ms", "max_ms", "stdev_ms", "thread_cpu_mean_ms", "thread_cpu_median_ms",
+            "throughput_per_s", "ratio_to_first", "in_process_rss_before_load_bytes", "in_process_peak_rss_bytes",
+            "rss_after_load_bytes", "peak_rss_bytes", "cpu_ms_per_inference", "cpu_utilization", "joules_per_inference",
             "overhead_median_ns", "clock", "sink");
 
     private BenchFormats() {
@@ -52,6 +53,12 @@ public final class BenchFormats {
             row.add(num(t.ratioToFirst()));
             row.add(Long.toString(t.rssBeforeLoadBytes()));
             row.add(Long.toString(t.peakRssBytes()));
+            ResourceUsage u = t.resources() == null || t.resources().error() != null ? null : t.resources();
+            row.add(u == null ? "" : Long.toString(u.rssAfterLoadBytes()));
+            row.add(u == null ? "" : Long.toString(u.peakRssBytes()));
+            row.add(u == null ? "" : num(u.cpuMsPerInference()));
+            row.add(u == null ? "" : num(u.utilization()));
+            row.add(u == null || u.energy() == null ? "" : num(u.energy().netJoulesPerInference()));
             row.add(num(r.overhead().wallNs().median()));
             row.add(r.clock().implementation() + ":" + r.clock().wall());
             row.add(num(t.sink()));
@@ -72,25 +79,47 @@ public final class BenchFormats {
                 r.input().kind(), shape(r.input().shape(), "x"), r.input().description()));
         int nameWidth = "model".length();
         for (BenchReport.TargetResult t : r.targets()) nameWidth = Math.max(nameWidth, t.name().length());
-        String head = String.format(Locale.ROOT, "%-" + nameWidth + "s %9s %9s %9s %9s %9s %9s %17s %10s %8s %7s %9s%n",
+        String head = String.format(Locale.ROOT, "%-" + nameWidth + "s %9s %9s %9s %9s %9s %9s %17s %8s %7s %9s %9s %10s %5s %8s%n",
                 "model", "load ms", "first ms", "median ms", "p90 ms", "p99 ms", "min ms", "mean ± stdev ms",
-                "cpu med ms", "inf/s", "ratio", "peak MiB");
+                "inf/s", "ratio", "RSS MiB", "peak MiB", "CPU ms/inf", "util", "J/inf");
         out.append(head);
+        String energyNote = null;
+        List<String> failures = new ArrayList<>();
         for (BenchReport.TargetResult t : r.targets()) {
             Stats w = t.wallMs();
-            out.append(String.format(Locale.ROOT, "%-" + nameWidth + "s %9.1f %9.2f %9.3f %9.3f %9.3f %9.3f %17s %10s %8.1f %6.2fx %9s%n",
+            ResourceUsage u = t.resources();
+            if (u != null && u.error() != null) failures.add(t.name() + ": " + u.error());
+            boolean ok = u != null && u.error() == null;
+            if (ok && u.energy() == null) energyNote = u.energyNote();
+            out.append(String.format(Locale.ROOT, "%-" + nameWidth + "s %9.1f %9.2f %9.3f %9.3f %9.3f %9.3f %17s %8.1f %6.2fx %9s %9s %10s %5s %8s%n",
                     t.name(), t.loadMs(), t.firstMs(), w.median(), w.p90(), w.p99(), w.min(),
                     String.format(Locale.ROOT, "%.3f ± %.3f", w.mean(), w.stdev()),
-                    t.cpuMs() == null ? "n/a" : String.format(Locale.ROOT, "%.3f", t.cpuMs().median()),
-                    t.throughputPerSecond(), t.ratioToFirst(), mib(t.peakRssBytes())));
+                    t.throughputPerSecond(), t.ratioToFirst(),
+                    ok ? mib(u.rssAfterLoadBytes()) : "n/a", ok ? mib(u.peakRssBytes()) : "n/a",
+                    ok ? fixed(u.cpuMsPerInference(), "%.2f") : "n/a", ok ? fixed(u.utilization(), "%.2f") : "n/a",
+                    ok && u.energy() != null ? fixed(u.energy().netJoulesPerInference(), "%.4f") : "n/a"));
         }
         BenchReport.Overhead o = r.overhead();
         out.append(String.format(Locale.ROOT,
-                "ratio: median / median of %s. harness overhead (empty timed region, %d samples): median %.0f ns, p99 %.0f ns wall%s; clocks: %s %s / %s. process peak RSS %s MiB (%s)%n",
+                "ratio: median / median of %s. harness overhead (empty timed region, %d samples): median %.0f ns, p99 %.0f ns wall%s; clocks: %s %s / %s.%n",
                 first.name(), o.samples(), o.wallNs().median(), o.wallNs().p99(),
                 o.cpuNs() == null ? "" : String.format(Locale.ROOT, ", median %.0f ns thread CPU", o.cpuNs().median()),
-                r.clock().implementation(), r.clock().wall(), r.clock().cpu(), mib(r.processPeakRssBytes()), r.peakRssSource()));
+                r.clock().implementation(), r.clock().wall(), r.clock().cpu()));
+        boolean any = r.targets().stream().anyMatch(t -> t.resources() != null);
+        if (any) {
+            out.append("RSS after load, peak RSS, CPU (all threads) per inference, utilization (CPU / wall; 1.0 = one core) and "
+                    + "energy per inference (idle subtracted): each model alone in a child process.\n");
+        } else {
+            out.append(String.format(Locale.ROOT, "memory, CPU and energy per model not measured (--resources off); process peak RSS %s MiB (%s)%n",
+                    mib(r.processPeakRssBytes()), r.peakRssSource()));
+        }
+        if (energyNote != null) out.append("J/inf n/a: ").append(energyNote).append('\n');
+        for (String f : failures) out.append("resource run failed for ").append(f).append('\n');
         return out.toString();
+    }
+
+    private static String fixed(double v, String format) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, format, v);
     }
 
     private static String mib(long bytes) {

@@ -2,7 +2,6 @@ package org.edgetorch.bench;
 
 import org.edgetorch.util.UserError;
 
-import java.util.function.Consumer;
 
 /**
  * How {@link Benchmark#run} measures.
@@ -15,10 +14,10 @@ import java.util.function.Consumer;
  *
  * @param threads  LibTorch intra-op threads to set through the backend; 0 leaves the setting alone
  *                 (and the harness then does not touch the backend at all)
- * @param progress receives progress lines (the CLI prints them on stderr); null for none
+ * @param listener told what the harness does, as it does it; null for {@link BenchListener#NONE}
  */
 public record BenchOptions(int warmupRuns, double warmupMinSeconds, int runs, double minSeconds, int threads,
-                           BenchInput input, Consumer<String> progress) {
+                           BenchInput input, BenchListener listener) {
 
     public static final int DEFAULT_WARMUP_RUNS = 5;
     public static final double DEFAULT_WARMUP_SECONDS = 0.5;
@@ -37,6 +36,7 @@ public record BenchOptions(int warmupRuns, double warmupMinSeconds, int runs, do
         if (runs == 0 && minSeconds == 0) throw new UserError("nothing to measure: --runs and --min-time are both 0");
         if (threads < 0) throw new UserError("--threads must be at least 1, got " + threads);
         if (input == null) throw new IllegalArgumentException("input is required");
+        if (listener == null) listener = BenchListener.NONE;
     }
 
     /** The defaults of the {@code bench} command on {@code input}, 1 thread, no progress. */
@@ -45,22 +45,22 @@ public record BenchOptions(int warmupRuns, double warmupMinSeconds, int runs, do
     }
 
     public BenchOptions withWarmup(int count, double minSeconds) {
-        return new BenchOptions(count, minSeconds, runs, this.minSeconds, threads, input, progress);
+        return new BenchOptions(count, minSeconds, runs, this.minSeconds, threads, input, listener);
     }
 
     public BenchOptions withRuns(int count, double minSeconds) {
-        return new BenchOptions(warmupRuns, warmupMinSeconds, count, minSeconds, threads, input, progress);
+        return new BenchOptions(warmupRuns, warmupMinSeconds, count, minSeconds, threads, input, listener);
     }
 
     public BenchOptions withThreads(int count) {
-        return new BenchOptions(warmupRuns, warmupMinSeconds, runs, minSeconds, count, input, progress);
+        return new BenchOptions(warmupRuns, warmupMinSeconds, runs, minSeconds, count, input, listener);
     }
 
     public BenchOptions withInput(BenchInput in) {
-        return new BenchOptions(warmupRuns, warmupMinSeconds, runs, minSeconds, threads, in, progress);
+        return new BenchOptions(warmupRuns, warmupMinSeconds, runs, minSeconds, threads, in, listener);
     }
 
-    public BenchOptions withProgress(Consumer<String> sink) {
-        return new BenchOptions(warmupRuns, warmupMinSeconds, runs, minSeconds, threads, input, sink);
+    public BenchOptions withListener(BenchListener l) {
+        return new BenchOptions(warmupRuns, warmupMinSeconds, runs, minSeconds, threads, input, l);
     }
 }

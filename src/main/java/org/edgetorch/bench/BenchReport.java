@@ -6,16 +6,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything one {@link Benchmark#run} measured. {@link #toJson()} gives the {@value #SCHEMA} document
- * that {@code bench --json} prints; every field is described in README.md.
+ * Everything one {@link Benchmark#run} measured, and each target's {@link ResourceUsage} when its resource run was
+ * made. {@link #toJson()} gives the {@value #SCHEMA} document that {@code bench --json} prints; every field is
+ * described in src/site/markdown/measurement.md.
  */
 public record BenchReport(String created, Map<String, Object> environment, Settings settings, InputInfo input,
                           ClockInfo clock, Overhead overhead, String peakRssSource, boolean peakResetPerTarget,
                           long processPeakRssBytes,
                           List<TargetResult> targets) {
 
-    /** Bumped when a field changes meaning or disappears; new fields may appear within a version. */
-    public static final String SCHEMA = "edgetorch.bench/1";
+    /**
+     * Bumped when a field changes meaning or disappears; new fields may appear within a version. 2: a target's
+     * {@code cpu_ms} became {@code thread_cpu_ms} (it is the calling thread's only), its in-process memory fields
+     * gained an {@code in_process_} prefix, and {@code resources} (child process: memory, CPU over all threads,
+     * energy) appeared.
+     */
+    public static final String SCHEMA = "edgetorch.bench/2";
 
     public BenchReport {
         targets = List.copyOf(targets);
@@ -46,14 +52,30 @@ public record BenchReport(String created, Map<String, Object> environment, Setti
      * @param ratioToFirst median wall time divided by the first target's
      * @param rssBeforeLoadBytes resident memory before this target's load, or -1
      * @param peakRssBytes peak RSS over this target's load, first inference and warm-up, or -1
+     * @param resources    memory, CPU and energy from the target's own child process; null when not measured
      */
     public record TargetResult(String name, String kind, String source, String timedCall, String timingLoop,
                                double loadMs, double firstMs, int warmupRuns, double warmupSeconds,
                                Stats wallMs, Stats cpuMs, double throughputPerSecond, double ratioToFirst,
-                               long rssBeforeLoadBytes, long peakRssBytes, double sink, long[] wallNs, long[] cpuNs) {
+                               long rssBeforeLoadBytes, long peakRssBytes, double sink, long[] wallNs, long[] cpuNs,
+                               ResourceUsage resources) {
         public int runs() {
             return wallNs.length;
         }
+
+        public TargetResult withResources(ResourceUsage r) {
+            return new TargetResult(name, kind, source, timedCall, timingLoop, loadMs, firstMs, warmupRuns, warmupSeconds,
+                    wallMs, cpuMs, throughputPerSecond, ratioToFirst, rssBeforeLoadBytes, peakRssBytes, sink, wallNs, cpuNs, r);
+        }
+    }
+
+    /** This report with each target's resource run, in target order. */
+    public BenchReport withResources(List<ResourceUsage> usage) {
+        if (usage.size() != targets.size()) throw new IllegalArgumentException(usage.size() + " resource runs for " + targets.size() + " targets");
+        List<TargetResult> ts = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) ts.add(targets.get(i).withResources(usage.get(i)));
+        return new BenchReport(created, environment, settings, input, clock, overhead, peakRssSource, peakResetPerTarget,
+                processPeakRssBytes, ts);
     }
 
     public Map<String, Object> toJson() {
@@ -83,7 +105,7 @@ public record BenchReport(String created, Map<String, Object> environment, Setti
         Map<String, Object> o = new LinkedHashMap<>();
         o.put("samples", overhead.samples());
         o.put("wall_ns", stats(overhead.wallNs()));
-        o.put("cpu_ns", stats(overhead.cpuNs()));
+        o.put("thread_cpu_ns", stats(overhead.cpuNs()));
         m.put("harness_overhead", o);
         Map<String, Object> mem = new LinkedHashMap<>();
         mem.put("source", peakRssSource);
@@ -104,15 +126,16 @@ public record BenchReport(String created, Map<String, Object> environment, Setti
             r.put("warmup_s", t.warmupSeconds());
             r.put("runs", t.runs());
             r.put("wall_ms", stats(t.wallMs()));
-            r.put("cpu_ms", stats(t.cpuMs()));
+            r.put("thread_cpu_ms", stats(t.cpuMs()));
             r.put("throughput_per_s", t.throughputPerSecond());
             r.put("ratio_to_first", t.ratioToFirst());
-            r.put("rss_before_load_bytes", t.rssBeforeLoadBytes());
-            r.put("peak_rss_bytes", t.peakRssBytes());
+            r.put("in_process_rss_before_load_bytes", t.rssBeforeLoadBytes());
+            r.put("in_process_peak_rss_bytes", t.peakRssBytes());
+            r.put("resources", t.resources() == null ? null : t.resources().toJson());
             r.put("sink", t.sink());
             Map<String, Object> samples = new LinkedHashMap<>();
             samples.put("wall_ns", t.wallNs());
-            samples.put("cpu_ns", t.cpuNs());
+            samples.put("thread_cpu_ns", t.cpuNs());
             r.put("samples", samples);
             ts.add(r);
         }

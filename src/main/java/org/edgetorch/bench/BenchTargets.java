@@ -48,6 +48,7 @@ public final class BenchTargets {
     }
 
     private static String baseName(String spec) {
+        if (spec.startsWith(ServingTarget.PREFIX)) return ServingTarget.PREFIX + fileName(spec.substring(ServingTarget.PREFIX.length()));
         return isEager(spec) ? spec : fileName(spec);
     }
 
@@ -67,11 +68,12 @@ public final class BenchTargets {
     private static BenchTarget create(String spec, String name, Context context) {
         if (spec.isBlank()) throw new UserError("--model: empty model spec; use eager or a .pt/.ptl/.onnx file");
         if (isEager(spec)) return eager(spec, name, context);
-        Path file = path(spec);
+        boolean serving = spec.startsWith(ServingTarget.PREFIX);
+        Path file = path(serving ? spec.substring(ServingTarget.PREFIX.length()) : spec);
         if (!Files.exists(file)) {
             throw new UserError("--model " + spec + ": no such file (a model is 'eager' or a .pt/.ptl/.onnx file)");
         }
-        return new ModelTarget(name, file);
+        return serving ? new ServingTarget(name, file) : new ModelTarget(name, file);
     }
 
     /** {@code eager} (the context's architecture) or {@code eager:ARCH} (mobilenet_v2, resnet18). */

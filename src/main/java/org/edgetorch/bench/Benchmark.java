@@ -5,6 +5,7 @@ import org.edgetorch.backend.Backends;
 import org.edgetorch.backend.NativeLoop;
 import org.edgetorch.runtime.ModelFormat;
 import org.edgetorch.runtime.Runtimes;
+import org.edgetorch.util.MachineInfo;
 import org.edgetorch.util.UserError;
 
 import java.time.Instant;
@@ -25,11 +26,9 @@ import java.util.Map;
 public final class Benchmark {
     /** Empty timed regions measured to report the harness's own overhead. */
     static final int OVERHEAD_SAMPLES = 10_000;
-    private static final long PROGRESS_INTERVAL_NS = 2_000_000_000L;
 
     private final BenchOptions options;
     private final Clocks clocks = Clocks.get();
-    private long lastProgress;
     private boolean peakResetPerTarget = true;
 
     private Benchmark(BenchOptions options) {
@@ -59,9 +58,11 @@ public final class Benchmark {
 
     private BenchReport measure(List<BenchTarget> targets) {
         Instant created = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        options.listener().onBenchmarkStart(targets.stream().map(BenchTarget::name).toList(), options);
         Map<String, Object> environment = environment();
         BenchReport.Overhead overhead = measureOverhead(OVERHEAD_SAMPLES);
         List<Runner> runners = new ArrayList<>();
+        BenchReport report;
         long processPeak = Memory.peakRssBytes();
         try {
             for (BenchTarget t : targets) {
@@ -80,7 +81,7 @@ public final class Benchmark {
                 results.add(result);
             }
             int threads = environment.get("threads") instanceof Integer n ? n : 0;
-            return new BenchReport(created.toString(), environment,
+            report = new BenchReport(created.toString(), environment,
                     new BenchReport.Settings(options.warmupRuns(), options.warmupMinSeconds(), options.runs(),
                             options.minSeconds(), threads, targets.size() > 1),
                     new BenchReport.InputInfo(options.input().kind(), options.input().description(),
@@ -91,14 +92,20 @@ public final class Benchmark {
         } finally {
             closeAll(targets, runners);
         }
+        options.listener().onBenchmarkEnd(report);
+        return report;
     }
 
+    /** The machine as every report names it ({@link MachineInfo}); the backend only when the harness sets threads. */
     private Map<String, Object> environment() {
         Map<String, Object> env = new LinkedHashMap<>();
-        env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        env.put("cpu", MachineInfo.detectCpuModel());
+        env.put("cpus", Runtime.getRuntime().availableProcessors());
         env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         env.put("platform", Backends.platform());
-        env.put("cpus", Runtime.getRuntime().availableProcessors());
+        env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        String emulation = System.getenv(MachineInfo.EMULATION_ENV);
+        if (emulation != null && !emulation.isBlank()) env.put("emulation", emulation);
         if (options.threads() > 0) {
             Runtimes.setThreads(options.threads());
             env.put("threads", options.threads());
@@ -115,8 +122,7 @@ public final class Benchmark {
         boolean libtorch = targets.stream().anyMatch(t -> !t.kind().equals(ModelFormat.ONNX.id));
         if (libtorch) {
             Backend b = Backends.get();
-            env.put("backend", b.name());
-            env.put("libtorch", b.libtorchVersion());
+            env.putAll(MachineInfo.of(b).toJson()); // backend, LibTorch version, engines, XNNPACK, load average
         }
         env.put("runtimes", Runtimes.loadedVersions());
         return env;
@@ -124,12 +130,13 @@ public final class Benchmark {
 
     /** Load, first inference and warm-up of one target. */
     private Runner prepare(BenchTarget target) {
-        progress("loading " + target.name());
+        options.listener().onLoadStart(target.name());
         boolean reset = Memory.resetPeak();
         long rssBefore = Memory.currentRssBytes();
         long t0 = clocks.wallNs();
         target.load();
         long loadNs = clocks.wallNs() - t0;
+        options.listener().onLoadEnd(target.name(), loadNs);
         target.prepare(options.input().tensor());
         Runner r = target.nativeLoop().<Runner>map(l -> new NativeRunner(target, l)).orElseGet(() -> new JavaRunner(target, clocks));
         r.loadNs = loadNs;
@@ -137,7 +144,7 @@ public final class Benchmark {
         r.timed(1);
         r.firstNs = r.wallNs()[0];
         r.clearSamples();
-        progress("warming up " + target.name());
+        options.listener().onWarmupStart(target.name());
         long w0 = clocks.wallNs();
         long minWarmNs = seconds(options.warmupMinSeconds());
         int done = 0;
@@ -159,10 +166,9 @@ public final class Benchmark {
     /** Rounds of one call per target until every target has enough runs and enough measured time. */
     private void measureInterleaved(List<Runner> runners) {
         long minNs = seconds(options.minSeconds());
-        long start = clocks.wallNs();
-        lastProgress = start;
         int rounds = 0;
-        progress("measuring " + runners.size() + (runners.size() == 1 ? " model" : " models interleaved"));
+        options.listener().onMeasureStart(runners.size(), options.runs());
+        long start = clocks.wallNs();
         if (runners.size() == 1 && runners.get(0) instanceof NativeRunner n && options.runs() > 0) {
             // A single native loop can run the counted part in one call.
             n.timed(options.runs());
@@ -171,12 +177,9 @@ public final class Benchmark {
         while (!enough(runners, rounds, minNs)) {
             for (Runner r : runners) r.timed(1);
             rounds++;
-            long now = clocks.wallNs();
-            if (now - lastProgress >= PROGRESS_INTERVAL_NS) {
-                lastProgress = now;
-                progress(String.format("measured %d round%s in %.1f s", rounds, rounds == 1 ? "" : "s", (now - start) / 1e9));
-            }
+            options.listener().onRoundEnd(rounds, options.runs(), clocks.wallNs() - start);
         }
+        options.listener().onMeasureEnd(rounds, clocks.wallNs() - start);
     }
 
     private boolean enough(List<Runner> runners, int rounds, long minNs) {
@@ -198,10 +201,6 @@ public final class Benchmark {
             }
         }
         if (failure != null) throw failure;
-    }
-
-    private void progress(String message) {
-        if (options.progress() != null) options.progress().accept(message);
     }
 
     private static long seconds(double s) {
@@ -252,7 +251,7 @@ public final class Benchmark {
             return new BenchReport.TargetResult(target.name(), target.kind(), target.source(), target.timedCall(),
                     loopName(), loadNs / 1e6, firstNs / 1e6, warmupRuns, warmupNs / 1e9, wallMs,
                     cpuKnown ? Stats.of(cpu).scaled(1e-6) : null, wall.length / (total / 1e9), ratio,
-                    rssBefore, peakRss, sink, wall, cpu);
+                    rssBefore, peakRss, sink, wall, cpu, null);
         }
     }
 

@@ -3,11 +3,13 @@ package org.edgetorch.cli;
 import org.edgetorch.bench.BenchFormats;
 import org.edgetorch.bench.BenchInput;
 import org.edgetorch.bench.BenchInputs;
+import org.edgetorch.bench.BenchListener;
 import org.edgetorch.bench.BenchOptions;
 import org.edgetorch.bench.BenchReport;
 import org.edgetorch.bench.BenchTarget;
 import org.edgetorch.bench.BenchTargets;
 import org.edgetorch.bench.Benchmark;
+import org.edgetorch.bench.ResourceRuns;
 import org.edgetorch.nn.BuiltInModels;
 import org.edgetorch.util.AtomicFiles;
 import org.edgetorch.util.UserError;
@@ -25,9 +27,15 @@ import java.util.List;
                 "With several --model, the measured runs are interleaved (A B A B ...) and each model's median is compared to the first's.",
                 "Table on stdout (or --json / --csv, schema " + BenchReport.SCHEMA + "); progress on stderr."})
 public final class BenchCommand implements Runnable {
+    /** At most one "measured N rounds" line this often. */
+    private static final long PROGRESS_INTERVAL_NS = 2_000_000_000L;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "SPEC",
-            description = "eager (the Java model of --arch, or eager:ARCH), or a .pt/.ptl file; repeat to compare.")
+            description = "eager (the Java model of --arch, or eager:ARCH), a .pt/.ptl file, or serving:FILE.pt (the file after "
+                    + "torch.jit.freeze + optimize_for_inference, built at load: PyTorch's CPU serving path); repeat to compare.")
     List<String> models;
 
     @Mixin
@@ -77,6 +85,11 @@ public final class BenchCommand implements Runnable {
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the report to FILE: JSON, or CSV when FILE ends in .csv.")
     Path out;
 
+    @Option(names = "--resources", paramLabel = "child|off",
+            description = "child (default): after the timed runs, each model again alone in a child process for its memory "
+                    + "(RSS after load, peak RSS), CPU over all threads and energy; off: skip that.")
+    String resources = "child";
+
     @Option(names = "--quiet", description = "No progress on stderr.")
     boolean quiet;
 
@@ -86,23 +99,36 @@ public final class BenchCommand implements Runnable {
     @Override
     public void run() {
         if (runtime.threads < 1) throw new UserError("--threads must be at least 1, got " + runtime.threads);
+        if (!resources.equals("child") && !resources.equals("off")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--resources must be child or off, got '" + resources + "'");
+        }
         org.edgetorch.runtime.Runtimes.setInputLayout(org.edgetorch.runtime.InputLayout.parseOverride(inputLayout));
         BenchInput in = makeInput();
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        java.util.function.Consumer<String> progress = quiet ? null : msg -> {
+            err.println("bench: " + msg);
+            err.flush();
+        };
         BenchOptions options = new BenchOptions(warmup, warmupTime, runs, minTime, runtime.threads, in,
-                quiet ? null : msg -> System.err.println("bench: " + msg));
+                progress == null ? BenchListener.NONE : BenchListener.text(progress, PROGRESS_INTERVAL_NS));
         BenchTargets.Context context = new BenchTargets.Context(model.arch, model.seed, model.weights);
         org.edgetorch.crosscheck.IoRecorder io = saveIo.recorder("bench", runtime::backend,
                 in.kind().equals("image") ? "OpenCV decode, shorter side 256 (" + imageOptions.resize + "), center crop 224, ImageNet mean/std" : null);
-        List<String> specs = io == null ? models : org.edgetorch.crosscheck.BenchIo.recordOutputs(io, models, in, context, options.progress());
+        List<String> specs = io == null ? models : org.edgetorch.crosscheck.BenchIo.recordOutputs(io, models, in, context, progress);
         if (io != null && specs.isEmpty()) {
             io.save(saveIo.saveIo);
             throw new UserError("no model could run here (see " + saveIo.saveIo + ")");
         }
         List<BenchTarget> targets = BenchTargets.createAll(specs, context);
         if (model.weights == null && models.stream().anyMatch(BenchTargets::isEager)) {
-            System.err.println("note: eager: " + BuiltInModels.UNTRAINED_NOTE);
+            err.println("note: eager: " + BuiltInModels.UNTRAINED_NOTE);
         }
         BenchReport report = Benchmark.run(targets, options);
+        if (resources.equals("child")) {
+            List<ResourceRuns.Spec> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < specs.size(); i++) runs.add(new ResourceRuns.Spec(report.targets().get(i).name(), specs.get(i)));
+            report = report.withResources(ResourceRuns.measure(runs, context, options, org.edgetorch.backend.Backends.get().name()));
+        }
         if (io != null) {
             org.edgetorch.crosscheck.BenchIo.recordLatency(io, report);
             io.save(saveIo.saveIo);
@@ -111,14 +137,15 @@ public final class BenchCommand implements Runnable {
             String text = out.toString().endsWith(".csv") ? BenchFormats.csv(report) : BenchFormats.json(report) + "\n";
             AtomicFiles.writeString(out, text);
         }
+        java.io.PrintWriter stdout = spec.commandLine().getOut();
         if (format.json) {
-            System.out.println(BenchFormats.json(report));
+            stdout.println(BenchFormats.json(report));
         } else if (format.csv) {
-            System.out.print(BenchFormats.csv(report));
+            stdout.print(BenchFormats.csv(report));
         } else {
-            System.out.print(BenchFormats.table(report));
+            stdout.print(BenchFormats.table(report));
         }
-        System.out.flush();
+        stdout.flush();
     }
 
     private BenchInput makeInput() {

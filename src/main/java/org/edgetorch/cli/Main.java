@@ -24,6 +24,8 @@ import java.io.PrintWriter;
                 QuantizeCommand.class,
                 OptimizeCommand.class,
                 StudyCommand.class,
+                AccuracyCommand.class,
+                ResourceRunCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -4,6 +4,7 @@ import org.edgetorch.backend.Backend;
 import org.edgetorch.export.onnx.OnnxExport;
 import org.edgetorch.export.onnx.OnnxWriter;
 import org.edgetorch.runtime.Model;
+import org.edgetorch.runtime.Runtimes;
 import org.edgetorch.image.ImageInput;
 import org.edgetorch.image.ImageInputs;
 import org.edgetorch.image.StudyImages;
@@ -53,28 +54,30 @@ public final class QuantizeCommand implements Runnable {
     String engine;
 
     @Option(names = "--calib", paramLabel = "IMAGE|DIR", split = ",",
-            description = "Calibration images (default: the bundled calibration photos).")
+            description = "Calibration images, all of them (default: the 16 bundled calibration photos).")
     List<Path> calib;
 
-    @Option(names = "--calib-count", paramLabel = "N", description = "Use the first N calibration images (default: 16).")
-    int calibCount = StudyImages.CALIBRATION_COUNT;
+    @Option(names = "--calib-count", paramLabel = "N", description = "Calibrate on the first N images only (default: all).")
+    Integer calibCount;
 
     @Option(names = "--observer", paramLabel = "KIND",
             description = "Activation ranges: minmax (default), histogram (least squared error), percentile (99.99%%).")
     String observer = "minmax";
+
+    @Option(names = "--per-tensor", description = "One weight scale per layer even where the engine takes per-channel scales.")
+    boolean perTensor;
 
     @Option(names = "--format", paramLabel = "FORMAT",
             description = "torchscript (default: a LibTorch INT8 file for --engine) or onnx (static only: INT8 ONNX in the QDQ "
                     + "format for ONNX Runtime, per-channel int8 weights, uint8 activations; default --out beside --in, <name>_int8.onnx).")
     String format = "torchscript";
 
-    @Option(names = "--per-tensor", description = "One weight scale per layer even where the engine takes per-channel scales.")
-    boolean perTensor;
+    @Option(names = "--eval", paramLabel = "IMAGE|DIR", split = ",",
+            description = "Images for the fidelity report (default: the 10 bundled held-out photos, never used for calibration).")
+    List<Path> eval;
 
-    @Option(names = "--eval-count", paramLabel = "N",
-            description = "Held-out images for the fidelity report (default: 10; 0 skips it). Taken from the bundled held-out "
-                    + "photos, or from the --calib images after the first --calib-count.")
-    int evalCount = 10;
+    @Option(names = "--eval-count", paramLabel = "N", description = "Fidelity report on the first N of them only (default: all; 0 skips it).")
+    Integer evalCount;
 
     @Mixin
     ImageOptions imageOptions;
@@ -92,15 +95,17 @@ public final class QuantizeCommand implements Runnable {
     public void run() {
         String m = mode.toLowerCase(Locale.ROOT);
         if (!m.equals("static") && !m.equals("dynamic")) throw usage("--mode must be static or dynamic, got '" + mode + "'");
-        if (calibCount < 1) throw usage("--calib-count must be at least 1");
-        if (evalCount < 0) throw usage("--eval-count must be >= 0");
+        if (calibCount != null && calibCount < 1) throw usage("--calib-count must be at least 1");
+        if (evalCount != null && evalCount < 0) throw usage("--eval-count must be >= 0");
         ObserverKind kind;
         try {
             kind = ObserverKind.parse(observer);
         } catch (UserError e) {
             throw usage(e.getMessage());
         }
-        if (m.equals("dynamic") && (calib != null || perTensor)) throw usage("--calib and --per-tensor apply to --mode static only");
+        if (m.equals("dynamic") && (calib != null || calibCount != null || perTensor)) {
+            throw usage("--calib, --calib-count and --per-tensor apply to --mode static only");
+        }
         String f = format.toLowerCase(Locale.ROOT);
         if (!f.equals("torchscript") && !f.equals("onnx")) throw usage("--format must be torchscript or onnx, got '" + format + "'");
         boolean onnx = f.equals("onnx");
@@ -111,43 +116,34 @@ public final class QuantizeCommand implements Runnable {
         // an unknown engine fails before any image is read or anything is written
         if (eng != null) {
             String caution = org.edgetorch.quant.QuantEngine.resolve(eng, backend).cpuCaution();
-            if (caution != null && m.equals("static")) System.err.println("note: " + caution);
+            if (caution != null && m.equals("static")) spec.commandLine().getErr().println("note: " + caution);
         }
         org.edgetorch.backend.ModelFiles.inspect(in);
 
-        List<FloatTensor> evalInputs;
+        // Fidelity images are read before anything is written, so a bad one fails early.
+        List<Path> evalFiles = eval == null || (evalCount != null && evalCount == 0) ? List.of() : firstN(ImageInputs.expand(eval), evalCount);
+        List<FloatTensor> evalInputs = eval != null
+                ? evalFiles.isEmpty() ? List.of() : tensors(ImageInputs.collect(evalFiles, imageOptions.preprocessor()))
+                : tensors(firstN(StudyImages.heldOut(), evalCount));
+
         QuantizationResult r;
         if (m.equals("static")) {
-            List<ImageInput> calibration;
-            List<ImageInput> rest;
-            if (calib == null) {
-                calibration = StudyImages.calibration();
-                rest = StudyImages.heldOut();
-                if (calibCount < calibration.size()) calibration = calibration.subList(0, calibCount);
-            } else {
-                List<Path> files = ImageInputs.expand(calib);
-                int n = Math.min(calibCount, files.size());
-                calibration = ImageInputs.collect(files.subList(0, n), imageOptions.preprocessor());
-                rest = evalCount == 0 ? List.of() : ImageInputs.collect(files.subList(n, Math.min(files.size(), n + evalCount)),
-                        imageOptions.preprocessor());
-            }
-            evalInputs = tensors(rest.subList(0, Math.min(evalCount, rest.size())));
+            List<ImageInput> calibration = calib == null ? firstN(StudyImages.calibration(), calibCount)
+                    : ImageInputs.collect(firstN(ImageInputs.expand(calib), calibCount), imageOptions.preprocessor());
             if (onnx) {
                 writeOnnx(tensors(calibration), evalInputs, kind);
                 return;
             }
             Path target = out != null ? out : sibling(in, "_int8_" + eng.toLowerCase(Locale.ROOT));
             r = Quantizer.quantizeStatic(in, target, new Quantizer.StaticOptions(eng, kind, perTensor), tensors(calibration),
-                    new ConsoleProgress());
+                    new ConsoleProgress(spec.commandLine().getErr()));
         } else {
-            evalInputs = evalCount == 0 ? List.of() : tensors(StudyImages.heldOut().subList(0, Math.min(evalCount, StudyImages.heldOut().size())));
             Path target = out != null ? out : sibling(in, "_dynamic_int8");
             r = Quantizer.quantizeDynamic(in, target, eng);
         }
-
         Agreement fidelity = null;
         if (!evalInputs.isEmpty()) {
-            try (Model fp32 = org.edgetorch.runtime.Runtimes.load(in); Model q = org.edgetorch.runtime.Runtimes.load(r.output())) {
+            try (Model fp32 = Runtimes.load(in); Model q = Runtimes.load(r.output())) {
                 fidelity = Fidelity.compare(fp32, q, evalInputs);
             }
         }
@@ -157,7 +153,7 @@ public final class QuantizeCommand implements Runnable {
     /** Calibration as for LibTorch (activations on uint8 [0, 255]), written as QDQ ONNX and checked in ONNX Runtime. */
     private void writeOnnx(List<FloatTensor> calibration, List<FloatTensor> evalInputs, ObserverKind kind) {
         Path target = out != null ? out : ExportCommand.onnxSibling(in, "_int8");
-        Quantizer.Calibration c = Quantizer.calibrate(in, calibration, kind, 255, OnnxExport.ACTION, new ConsoleProgress());
+        Quantizer.Calibration c = Quantizer.calibrate(in, calibration, kind, 255, OnnxExport.ACTION, new ConsoleProgress(spec.commandLine().getErr()));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(OnnxWriter.META_SOURCE, in.getFileName().toString());
         meta.put(OnnxWriter.META_WEIGHTS, "those of " + in.getFileName() + ", int8 per-channel symmetric");
@@ -209,37 +205,51 @@ public final class QuantizeCommand implements Runnable {
         return fm;
     }
 
+    /** The first {@code n} of {@code items}, or all of them when {@code n} is null. */
+    static <T> List<T> firstN(List<T> items, Integer n) {
+        return n == null || n >= items.size() ? items : items.subList(0, n);
+    }
+
     private ParameterException usage(String message) {
         return new ParameterException(spec.commandLine(), message);
     }
 
     private void print(QuantizationResult r, Agreement f) {
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        try {
+            printTo(out, r, f);
+        } finally {
+            out.flush();
+        }
+    }
+
+    private void printTo(java.io.PrintWriter out, QuantizationResult r, Agreement f) {
         if (output.json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("schema", "edgetorch.quantize/1");
             doc.put("result", r.toMap());
             if (f != null) doc.put("fidelity", fidelityMap(f));
-            System.out.println(Json.write(doc));
+            out.println(Json.write(doc));
             return;
         }
-        System.out.printf("wrote %s: %s INT8 for %s", r.output(), r.mode(), r.engine());
+        out.printf("wrote %s: %s INT8 for %s", r.output(), r.mode(), r.engine());
         if (r.mode().equals("static")) {
-            System.out.printf(", %s observer, %s weights, activations quint8 [0, %d]%n", r.observer(),
+            out.printf(", %s observer, %s weights, activations quint8 [0, %d]%n", r.observer(),
                     r.perChannelWeights() ? "per-channel" : "per-tensor", r.activationQmax());
-            System.out.printf("  ops: %d conv (BatchNorm folded), %d linear, %d add; %d activations fused (%d need an explicit clamp)%n",
+            out.printf("  ops: %d conv (BatchNorm folded), %d linear, %d add; %d activations fused (%d need an explicit clamp)%n",
                     r.convs(), r.linears(), r.adds(), r.fusedActivations(), r.explicitClamps());
-            System.out.printf("  calibration: %d images in %.1f s%n", r.calibrationInputs(), r.calibrationMillis() / 1000.0);
+            out.printf("  calibration: %d images in %.1f s%n", r.calibrationInputs(), r.calibrationMillis() / 1000.0);
         } else {
-            System.out.printf(", %s weights; %d linear layer(s) quantized, everything else stays FP32%n",
+            out.printf(", %s weights; %d linear layer(s) quantized, everything else stays FP32%n",
                     r.perChannelWeights() ? "per-channel" : "per-tensor", r.linears());
         }
-        System.out.printf("  size: %.2f MB -> %.2f MB (%.1fx smaller)%n", r.inputBytes() / 1e6, r.outputBytes() / 1e6,
+        out.printf("  size: %.2f MB -> %.2f MB (%.1fx smaller)%n", r.inputBytes() / 1e6, r.outputBytes() / 1e6,
                 (double) r.inputBytes() / r.outputBytes());
         if (f != null) {
-            System.out.printf("  fidelity to FP32 on %d held-out images: SQNR %.1f dB, cosine %.4f, top-1 %.0f%%, top-5 %.0f%%, max |logit diff| %.3g%n",
-                    f.samples(), f.sqnrDb(), f.cosine(), 100 * f.top1(), 100 * f.top5(), f.maxAbsDiff());
+            out.printf("  fidelity to FP32 on %d %s images: SQNR %.1f dB, cosine %.4f, top-1 %.0f%%, top-5 %.0f%%, max |logit diff| %.3g%n",
+                    f.samples(), eval == null ? "held-out" : "--eval", f.sqnrDb(), f.cosine(), 100 * f.top1(), 100 * f.top5(), f.maxAbsDiff());
         }
-        System.out.printf("  run it under the %s engine (edgetorch selects it from the file when loading)%n", r.engine());
+        out.printf("  run it under the %s engine (edgetorch selects it from the file when loading)%n", r.engine());
     }
 
     private static List<FloatTensor> tensors(List<ImageInput> images) {
@@ -258,17 +268,22 @@ public final class QuantizeCommand implements Runnable {
     /** Calibration progress on stderr: one updating line on a terminal, a line per quarter otherwise. */
     static final class ConsoleProgress implements org.edgetorch.quant.CalibrationProgress {
         private final boolean terminal = System.console() != null;
+        private final java.io.PrintWriter err;
+
+        ConsoleProgress(java.io.PrintWriter err) {
+            this.err = err;
+        }
 
         @Override
         public void update(int pass, int passes, int done, int total) {
             String pfx = passes > 1 ? "calibrating (pass " + pass + "/" + passes + ")" : "calibrating";
             if (terminal) {
-                System.err.printf("\r%s: %d/%d images", pfx, done, total);
-                if (done == total && pass == passes) System.err.println();
+                err.printf("\r%s: %d/%d images", pfx, done, total);
+                if (done == total && pass == passes) err.println();
             } else if (done == total || done % Math.max(1, total / 4) == 0) {
-                System.err.printf("%s: %d/%d images%n", pfx, done, total);
+                err.printf("%s: %d/%d images%n", pfx, done, total);
             }
-            System.err.flush();
+            err.flush();
         }
     }
 }

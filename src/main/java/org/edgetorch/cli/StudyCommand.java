@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -37,8 +36,17 @@ public final class StudyCommand implements Callable<Integer> {
     Path models = Path.of("models");
 
     @Option(names = "--threads", paramLabel = "N", split = ",",
-            description = "Intra-op thread counts; the latency stage runs once per count (default: 1).")
-    List<Integer> threads = new ArrayList<>(List.of(1));
+            description = "Intra-op thread counts; the latency stage runs once per count (default: 1 and all cores, e.g. 1,4 on a Raspberry Pi).")
+    List<Integer> threads;
+
+    @Option(names = "--calib", paramLabel = "IMAGE|DIR", split = ",",
+            description = "Calibrate static INT8 on all these images (default: the 16 bundled calibration photos).")
+    List<Path> calib;
+
+    @Option(names = "--eval", paramLabel = "IMAGE|DIR", split = ",",
+            description = "Agreement and accuracy figures on these images (default: the 10 bundled held-out photos). "
+                    + "Class folders (ImageNet synsets or class indices) or a labels.txt give top-1/top-5 accuracy.")
+    List<Path> eval;
 
     @Option(names = "--quick", description = "A short smoke-test version: fewer runs and images (figures indicative only).")
     boolean quick;
@@ -46,6 +54,11 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--with-python", description = "Also run bench/python_study.py with a Python that has torch and "
             + "torchvision (tries /usr/bin/python3, then python3) and put its figures beside edgetorch's.")
     boolean withPython;
+
+    @Option(names = "--resources", paramLabel = "child|off",
+            description = "child (default): each variant again alone in a child process for its memory (RSS after load, "
+                    + "peak RSS), CPU over all threads and energy, at each thread count (with --quick: the first); off: skip that.")
+    String resources = "child";
 
     @Mixin
     ModelOptions modelOptions;
@@ -59,8 +72,20 @@ public final class StudyCommand implements Callable<Integer> {
         if (modelOptions.weights != null && !Files.isRegularFile(modelOptions.weights)) {
             throw new UserError("--weights " + modelOptions.weights + ": no such file");
         }
-        StudyOptions options = new StudyOptions(modelOptions.arch, modelOptions.weights, modelOptions.seed, threads, quick,
-                withPython, models, commandLine());
+        if (!resources.equals("child") && !resources.equals("off")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--resources must be child or off, got '" + resources + "'");
+        }
+        if (calib != null) org.edgetorch.image.ImageInputs.expand(calib);  // a wrong path fails before anything runs
+        if (eval != null) {
+            if (eval.size() == 1 && org.edgetorch.image.LabelledImages.isLabelled(eval.get(0))) {
+                org.edgetorch.image.LabelledImages.find(eval.get(0), null, null);
+            } else {
+                org.edgetorch.image.ImageInputs.expand(eval);
+            }
+        }
+        StudyOptions options = new StudyOptions(modelOptions.arch, modelOptions.weights, modelOptions.seed,
+                threads != null ? threads : StudyOptions.defaultThreads(Runtime.getRuntime().availableProcessors()), quick,
+                withPython, models, commandLine(), calib, eval, resources.equals("child"));
         checkWritable(models);
         Backend backend = org.edgetorch.backend.Backends.get();
         Path target = out != null ? out : StudyReport.defaultFolder(ZonedDateTime.now());
@@ -71,12 +96,15 @@ public final class StudyCommand implements Callable<Integer> {
             StudyReport.write(result, folder);
         }
         boolean linked = out == null && StudyReport.linkLatest(target);
-        System.out.println("report: " + target.resolve(StudyReport.MARKDOWN) + (linked ? " (also " + target.resolveSibling(StudyReport.LATEST) + ")" : ""));
-        System.out.println("        " + target.resolve(StudyReport.JSON));
+        java.io.PrintWriter stdout = spec.commandLine().getOut();
+        stdout.println("report: " + target.resolve(StudyReport.MARKDOWN) + (linked ? " (also " + target.resolveSibling(StudyReport.LATEST) + ")" : ""));
+        stdout.println("        " + target.resolve(StudyReport.JSON));
+        stdout.flush();
         if (result.anyStageFailed()) {
             for (StageRecord s : result.stages()) {
-                if (s.status().equals(StageRecord.FAILED)) System.err.println("edgetorch: study: stage " + s.name() + " failed: " + s.message());
+                if (s.status().equals(StageRecord.FAILED)) spec.commandLine().getErr().println("edgetorch: study: stage " + s.name() + " failed: " + s.message());
             }
+            spec.commandLine().getErr().flush();
             return 1;
         }
         return 0;

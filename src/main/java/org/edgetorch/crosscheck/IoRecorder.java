@@ -35,7 +35,20 @@ public final class IoRecorder {
     }
 
     public static IoRecorder start(String command, Backend backend, String preprocessing) {
-        return new IoRecorder(command, MachineInfo.collect(backend), preprocessing);
+        return new IoRecorder(command, machine(backend), preprocessing);
+    }
+
+    /** The machine ({@link org.edgetorch.util.MachineInfo}, as every report names it) and the runtime's state now. */
+    static Map<String, Object> machine(Backend b) {
+        Map<String, Object> m = new LinkedHashMap<>(org.edgetorch.util.MachineInfo.of(b).toJson());
+        Object engine = b.details().get("quantized_engine");
+        if (engine == null && b instanceof org.edgetorch.backend.BytedecoBackend bb) engine = bb.currentQuantizedEngine();
+        m.put("quantized_engine", engine);
+        m.put("threads", b.threads());
+        // What an older LibTorch reads (the bridge knows; the presets do not say).
+        if (b.details().get("max_bytecode") != null) m.put("max_bytecode", b.details().get("max_bytecode"));
+        if (b.details().get("max_file_format") != null) m.put("max_file_format", b.details().get("max_file_format"));
+        return m;
     }
 
     /** Adds an input (an image preprocessed here, a dummy tensor, a replayed one); returns its id. */

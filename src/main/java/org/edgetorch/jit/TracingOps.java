@@ -20,10 +20,17 @@ import java.util.Map;
  * Runs each operation eagerly and records it into a TorchScript graph, as PyTorch's tracer does: one
  * execution path, with parameters read from the module's attributes ({@code prim::GetAttr} chains under
  * the state-dict names) and the scalars of this run baked in as constants.
+ *
+ * <p>The ops recorded are the ones {@code torch.jit.trace} records for torchvision's modules, so the file runs
+ * like PyTorch's own trace: {@code aten::_convolution} for {@code nn.Conv2d}, and the in-place
+ * {@code aten::hardtanh_} and {@code aten::relu_} for torchvision's {@code ReLU6(inplace=True)} and
+ * {@code ReLU(inplace=True)} (an in-place activation writes into its input instead of allocating a new tensor;
+ * its input is always a BatchNorm or add output that nothing else reads).
  */
 final class TracingOps implements Ops {
     /** The ops the tracer records; any other op of {@link Ops} stops the trace with its name. */
     static final String VOCABULARY = "conv2d, batch_norm, relu, hardtanh (ReLU6), add, max_pool2d, adaptive_avg_pool2d, flatten, dropout, linear";
+    private static final String CONVOLUTION = "aten::_convolution";
 
     private final EagerOps eager;
     private final Graph graph;
@@ -58,9 +65,12 @@ final class TracingOps implements Ops {
     @Override
     public Tensor conv2d(Tensor x, String prefix, boolean bias, int stride, int padding, int groups) {
         Tensor out = eager.conv2d(x, prefix, bias, stride, padding, groups);
-        return record("aten::conv2d", out, valueOf(x, "aten::conv2d at " + prefix), attr(prefix + ".weight"),
+        // aten::_convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups,
+        //                    benchmark, deterministic, cudnn_enabled, allow_tf32), as torch.jit.trace records nn.Conv2d
+        return record(CONVOLUTION, out, valueOf(x, CONVOLUTION + " at " + prefix), attr(prefix + ".weight"),
                 bias ? attr(prefix + ".bias") : none(), intList(stride, stride), intList(padding, padding), intList(1, 1),
-                constant(new IValue(groups)));
+                constant(new IValue(false)), intList(0, 0), constant(new IValue((long) groups)), constant(new IValue(false)),
+                constant(new IValue(false)), constant(new IValue(true)), constant(new IValue(true)));
     }
 
     @Override
@@ -74,12 +84,12 @@ final class TracingOps implements Ops {
 
     @Override
     public Tensor relu(Tensor x) {
-        return record("aten::relu", eager.relu(x), valueOf(x, "aten::relu"));
+        return record("aten::relu_", eager.relu(x), valueOf(x, "aten::relu_"));
     }
 
     @Override
     public Tensor relu6(Tensor x) {
-        return record("aten::hardtanh", eager.relu6(x), valueOf(x, "aten::hardtanh"),
+        return record("aten::hardtanh_", eager.relu6(x), valueOf(x, "aten::hardtanh_"),
                 constant(new IValue(0.0)), constant(new IValue(6.0)));
     }
 

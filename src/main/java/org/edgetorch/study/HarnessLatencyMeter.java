@@ -2,9 +2,13 @@ package org.edgetorch.study;
 
 import org.edgetorch.backend.Backend;
 import org.edgetorch.bench.BenchInput;
+import org.edgetorch.bench.BenchListener;
 import org.edgetorch.bench.BenchOptions;
 import org.edgetorch.bench.BenchReport;
 import org.edgetorch.bench.BenchTarget;
+import org.edgetorch.bench.BenchTargets;
+import org.edgetorch.bench.ResourceRuns;
+import org.edgetorch.bench.ResourceUsage;
 import org.edgetorch.bench.Benchmark;
 import org.edgetorch.bench.Clocks;
 import org.edgetorch.bench.ModelTarget;
@@ -14,16 +18,12 @@ import org.edgetorch.tensor.FloatTensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The study's latency through the {@code bench} harness ({@link Benchmark#run}): native clock around each
  * call, samples in native memory, interleaved rounds, load and first-inference times, peak RSS.
  */
 final class HarnessLatencyMeter implements LatencyMeter {
-    private static final Pattern ROUNDS = Pattern.compile("measured (\\d+) rounds? in ([0-9.]+) s");
-
     private final Backend backend;
 
     HarnessLatencyMeter(Backend backend) {
@@ -44,13 +44,14 @@ final class HarnessLatencyMeter implements LatencyMeter {
         // before each call there (see LibTorchRuntime).
         List<BenchTarget> targets = new ArrayList<>();
         for (StudyModel m : models) {
-            targets.add(m.fromFile()
+            targets.add(serving(m) ? new org.edgetorch.bench.ServingTarget(m.variant().id(), Path.of(m.variant().file()))
+                    : m.fromFile()
                     ? new ModelTarget(m.variant().id(), Path.of(m.variant().file()))
                     : org.edgetorch.bench.EagerTarget.prebuilt(m.variant().id(), (TorchvisionModel) m.loader().get()));
         }
         BenchInput in = new BenchInput(inputName.equals("dummy") ? "dummy" : "image", inputName, input);
         BenchOptions options = new BenchOptions(plan.warmupRuns(), plan.warmupSeconds(), plan.runs(), plan.minSeconds(), threads,
-                in, message -> progress(task, plan, message));
+                in, new TaskListener(task));
         BenchReport report = Benchmark.run(targets, options);
         List<Latency> out = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
@@ -59,21 +60,60 @@ final class HarnessLatencyMeter implements LatencyMeter {
             out.add(new Latency(models.get(i).variant().id(), threads, inputName, r.runs(), r.warmupRuns(), w.median(), w.p10(),
                     w.p90(), w.p99(), w.mean(), w.stdev(), w.min(), w.max(), models.get(i).fromFile() ? r.loadMs() : null,
                     r.firstMs(), r.peakRssBytes() >= 0 ? r.peakRssBytes() : null, null,
-                    "bench harness, " + r.timingLoop() + " loop, " + report.clock().wall()));
+                    "bench harness, " + r.timingLoop() + " loop, " + report.clock().wall(), null));
         }
         return out;
     }
 
-    /** The harness reports rounds done and time spent; the plan says how many rounds there will be. */
-    static void progress(Progress.Task task, LatencyPlan plan, String message) {
-        Matcher m = ROUNDS.matcher(message);
-        if (m.find() && plan.runs() > 0) {
-            int rounds = Integer.parseInt(m.group(1));
-            double seconds = Double.parseDouble(m.group(2));
-            int planned = Math.max(rounds, plan.runs());
-            task.update((double) rounds / planned, "round " + rounds + "/" + planned, (planned - rounds) * seconds / rounds);
-        } else {
-            task.update(0, message);
+    @Override
+    public List<ResourceUsage> resources(List<StudyModel> models, FloatTensor input, int threads, LatencyPlan plan,
+                                         BenchTargets.Context eager, Progress.Task task) {
+        List<ResourceRuns.Spec> specs = new ArrayList<>();
+        for (StudyModel m : models) {
+            String spec = serving(m) ? org.edgetorch.bench.ServingTarget.PREFIX + m.variant().file()
+                    : m.fromFile() ? m.variant().file() : "eager:" + eager.architecture();
+            specs.add(new ResourceRuns.Spec(m.variant().id(), spec));
+        }
+        BenchOptions options = new BenchOptions(plan.warmupRuns(), plan.warmupSeconds(), plan.runs(), plan.minSeconds(), threads,
+                new BenchInput("dummy", "dummy", input), new TaskListener(task));
+        return ResourceRuns.measure(specs, eager, options, backend.name());
+    }
+
+    private static boolean serving(StudyModel m) {
+        return "torchscript-serving".equals(m.variant().format());
+    }
+
+    /** The harness's events as the study's progress line: what loads, then rounds done of those planned and time left. */
+    static final class TaskListener implements BenchListener {
+        private final Progress.Task task;
+
+        TaskListener(Progress.Task task) {
+            this.task = task;
+        }
+
+        @Override
+        public void onLoadStart(String target) {
+            task.update(0, "loading " + target);
+        }
+
+        @Override
+        public void onWarmupStart(String target) {
+            task.update(0, "warming up " + target);
+        }
+
+        @Override
+        public void onRoundEnd(int rounds, int plannedRounds, long elapsedNs) {
+            if (plannedRounds <= 0) {
+                task.update(0, "round " + rounds);
+                return;
+            }
+            int planned = Math.max(rounds, plannedRounds);
+            task.update((double) rounds / planned, "round " + rounds + "/" + planned, (planned - rounds) * (elapsedNs / 1e9) / rounds);
+        }
+
+        @Override
+        public void onResourceRunStart(String target, int index, int count) {
+            task.update(1, "memory and CPU of " + target + " in a child process (" + index + "/" + count + ")");
         }
     }
 }

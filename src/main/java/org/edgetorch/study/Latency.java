@@ -11,14 +11,21 @@ package org.edgetorch.study;
  * @param ratioToEager   median over FP32 eager's median in the same interleaved run (below 1 = faster);
  *                       null when FP32 eager was not measured
  * @param timer          what took the samples, e.g. {@code java System.nanoTime} or {@code native harness}
+ * @param resources      memory, CPU over all threads and energy of the variant alone in a child process; null
+ *                       when not measured (other inputs, {@code --resources off}, Python's figures)
  */
 public record Latency(String variant, int threads, String input, int runs, int warmupRuns,
                       double medianMs, double p10Ms, double p90Ms, double p99Ms, double meanMs, double stdevMs,
                       double minMs, double maxMs, Double loadMs, Double firstMs, Long peakRssBytes,
-                      Double ratioToEager, String timer) {
+                      Double ratioToEager, String timer, org.edgetorch.bench.ResourceUsage resources) {
 
     public Latency withRatio(Double ratio) {
         return new Latency(variant, threads, input, runs, warmupRuns, medianMs, p10Ms, p90Ms, p99Ms, meanMs, stdevMs,
-                minMs, maxMs, loadMs, firstMs, peakRssBytes, ratio, timer);
+                minMs, maxMs, loadMs, firstMs, peakRssBytes, ratio, timer, resources);
+    }
+
+    public Latency withResources(org.edgetorch.bench.ResourceUsage r) {
+        return new Latency(variant, threads, input, runs, warmupRuns, medianMs, p10Ms, p90Ms, p99Ms, meanMs, stdevMs,
+                minMs, maxMs, loadMs, firstMs, peakRssBytes, ratioToEager, timer, r);
     }
 }

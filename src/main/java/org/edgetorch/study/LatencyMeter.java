@@ -22,4 +22,16 @@ public interface LatencyMeter {
      */
     List<Latency> measure(List<StudyModel> models, FloatTensor input, String inputName, int threads, LatencyPlan plan,
                           Progress.Task task);
+
+    /**
+     * Memory, CPU and energy of each model alone in a child process, in model order; an empty list when this meter
+     * cannot (the study then reports them as not measured).
+     *
+     * @param eager how the child rebuilds the eager model (architecture, seed, weights)
+     */
+    default List<org.edgetorch.bench.ResourceUsage> resources(List<StudyModel> models, FloatTensor input, int threads,
+                                                               LatencyPlan plan, org.edgetorch.bench.BenchTargets.Context eager,
+                                                               Progress.Task task) {
+        return List.of();
+    }
 }

@@ -16,4 +16,7 @@ public record LatencyPlan(int warmupRuns, double warmupSeconds, int runs, double
 
     /** {@code study --quick}: a smoke test of every stage, figures indicative only. */
     public static final LatencyPlan QUICK = new LatencyPlan(2, 0, 10, 0);
+
+    /** {@code study --quick}: each resource run (a child process per variant) is a smoke test too. */
+    public static final LatencyPlan QUICK_RESOURCES = new LatencyPlan(1, 0, 3, 0);
 }

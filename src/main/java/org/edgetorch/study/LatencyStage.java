@@ -1,6 +1,8 @@
 package org.edgetorch.study;
 
 import org.edgetorch.bench.BenchInputs;
+import org.edgetorch.bench.BenchTargets;
+import org.edgetorch.bench.ResourceUsage;
 import org.edgetorch.image.ImageInput;
 import org.edgetorch.tensor.FloatTensor;
 
@@ -37,11 +39,28 @@ final class LatencyStage implements StudyStage {
                         models.size(), models.size() == 1 ? "" : "s", threads, threads == 1 ? "" : "s", names.get(i)));
                 List<Latency> results = withRatios(c.meter().measure(models, inputs.get(i), names.get(i), threads,
                         c.options().latencyPlan(), task));
+                if (i == 0 && c.options().resourcesAt(threads)) results = withResources(c, models, inputs.get(i), threads, results, task);
                 c.addLatency(results);
                 task.done(summary(results));
             }
         }
         c.backend().setThreads(c.options().threads().get(0));
+    }
+
+    /** Each variant's resource run, attached to its latency row; a failed child is reported in the row and in the notes. */
+    private static List<Latency> withResources(StudyContext c, List<StudyModel> models, FloatTensor input, int threads,
+                                               List<Latency> results, Progress.Task task) {
+        StudyOptions o = c.options();
+        List<ResourceUsage> usage = c.meter().resources(models, input, threads, o.resourcePlan(),
+                new BenchTargets.Context(o.arch(), o.seed(), o.weights()), task);
+        if (usage.size() != results.size()) return results;
+        List<Latency> out = new ArrayList<>();
+        for (int k = 0; k < results.size(); k++) {
+            ResourceUsage u = usage.get(k);
+            if (u.error() != null) c.note("Memory and CPU of " + results.get(k).variant() + " at " + threads + " thread(s): " + u.error());
+            out.add(results.get(k).withResources(u));
+        }
+        return out;
     }
 
     static List<Latency> withRatios(List<Latency> results) {

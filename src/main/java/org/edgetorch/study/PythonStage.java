@@ -4,7 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import org.edgetorch.image.ImageInput;
-import org.edgetorch.image.StudyImages;
 import org.edgetorch.tensor.Agreement;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.util.Json;
@@ -153,7 +152,7 @@ final class PythonStage implements StudyStage {
         }
         m.put("latency_inputs", inputs);
         List<String> calib = new ArrayList<>();
-        List<ImageInput> calibration = StudyImages.calibration();
+        List<ImageInput> calibration = c.calibration();
         for (int i = 0; i < calibration.size(); i++) calib.add(write(work, "calib_" + i + ".f32", calibration.get(i).tensor()));
         m.put("calibration", calib);
         List<String> held = new ArrayList<>();
@@ -237,7 +236,7 @@ final class PythonStage implements StudyStage {
                     l.get("warmup_runs").getAsInt(), num(l, "median_ms"), num(l, "p10_ms"), num(l, "p90_ms"),
                     num(l, "p99_ms"), num(l, "mean_ms"), num(l, "stdev_ms"), num(l, "min_ms"), num(l, "max_ms"),
                     optNum(l, "load_ms"), optNum(l, "first_inference_ms"), null, optNum(l, "ratio_to_fp32_eager"),
-                    str(l, "timer")));
+                    str(l, "timer"), null));
         }
         return new PythonResult("ran", null, pythonLabel, str(o, "torch"), str(o, "torchvision"), strings(o.getAsJsonArray("quantized_engines")),
                 variants, latency, strings(o.getAsJsonArray("notes")));

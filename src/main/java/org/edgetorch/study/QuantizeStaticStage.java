@@ -2,7 +2,6 @@ package org.edgetorch.study;
 
 import org.edgetorch.runtime.Model;
 import org.edgetorch.image.ImageInput;
-import org.edgetorch.image.StudyImages;
 import org.edgetorch.quant.ObserverKind;
 import org.edgetorch.quant.QuantEngine;
 import org.edgetorch.quant.QuantizationResult;
@@ -17,8 +16,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code quantize --mode static} for every quantized engine this LibTorch has, calibrated on the bundled
- * calibration photos (never on the held-out ones the agreement figures use). One engine failing does not
+ * {@code quantize --mode static} for every quantized engine this LibTorch has, calibrated on all of
+ * {@code --calib} or the bundled calibration photos (never on the held-out ones the agreement figures use). One engine failing does not
  * stop the others; the stage then reports the failures.
  */
 final class QuantizeStaticStage implements StudyStage {
@@ -47,8 +46,9 @@ final class QuantizeStaticStage implements StudyStage {
     @Override
     public void run(StudyContext c) {
         Path in = Path.of(c.model(Variant.FP32_TORCHSCRIPT).variant().file());
-        List<ImageInput> photos = StudyImages.calibration();
-        if (c.options().quick()) photos = photos.subList(0, Math.min(QUICK_CALIBRATION, photos.size()));
+        List<ImageInput> photos = c.calibration();
+        // --quick shortens the bundled calibration; photos the user brings are all used
+        if (c.options().quick() && c.options().calib() == null) photos = photos.subList(0, Math.min(QUICK_CALIBRATION, photos.size()));
         List<FloatTensor> calibration = photos.stream().map(ImageInput::tensor).toList();
         List<String> failures = new ArrayList<>();
         for (String engine : engines(c)) {

@@ -1,5 +1,6 @@
 package org.edgetorch.study;
 
+import org.edgetorch.util.MachineInfo;
 import org.edgetorch.util.AtomicFiles;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -34,6 +35,7 @@ import java.util.List;
 public final class ReportCharts {
     public static final String LATENCY = "latency.png";
     public static final String SIZE = "size.png";
+    public static final String MEMORY = "memory.png";
     static final int WIDTH = 1000;
     /** Latencies spanning more than this factor get a log-scale axis. */
     static final double LOG_SCALE_SPAN = 30;
@@ -62,6 +64,11 @@ public final class ReportCharts {
         if (size != null) {
             save(size, dir.resolve(SIZE), heightFor(size));
             written.add(SIZE);
+        }
+        JFreeChart memory = memoryChart(r);
+        if (memory != null) {
+            save(memory, dir.resolve(MEMORY), heightFor(memory));
+            written.add(MEMORY);
         }
         return written;
     }
@@ -158,6 +165,40 @@ public final class ReportCharts {
         JFreeChart chart = chart(r.weights().arch() + " file size per variant", data, renderer, colors, "MB (10^6 bytes)");
         NumberAxis axis = (NumberAxis) chart.getCategoryPlot().getRangeAxis();
         axis.setUpperMargin(0.1);  // room for the labels
+        chart.addSubtitle(subtitle(r));
+        return chart;
+    }
+
+    /** RSS after load and peak RSS per variant, at each thread count that has resource runs. */
+    static JFreeChart memoryChart(StudyResult r) {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        BarRenderer renderer = new BarRenderer();
+        List<Color> colors = new ArrayList<>();
+        for (int i = 0; i < r.threads().size(); i++) {
+            int t = r.threads().get(i);
+            String after = "RSS after load, " + ReportMarkdown.threads(t);
+            String peak = "peak RSS, " + ReportMarkdown.threads(t);
+            boolean any = false;
+            for (Variant v : r.variants()) {
+                Latency l = r.latency(v.id(), t, "dummy");
+                if (l == null || l.resources() == null || l.resources().error() != null || l.resources().peakRssBytes() < 0) continue;
+                data.addValue(l.resources().rssAfterLoadBytes() / 1048576.0, after, v.label());
+                data.addValue(l.resources().peakRssBytes() / 1048576.0, peak, v.label());
+                any = true;
+            }
+            if (any) {
+                colors.add(EDGETORCH[(2 * i) % EDGETORCH.length]);
+                colors.add(PYTHON[(2 * i) % PYTHON.length]);
+            }
+        }
+        if (data.getRowCount() == 0) return null;
+        renderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("0")));
+        renderer.setDefaultItemLabelsVisible(true);
+        renderer.setDefaultItemLabelFont(new Font("SansSerif", Font.PLAIN, 11));
+        renderer.setDefaultPositiveItemLabelPosition(new ItemLabelPosition(ItemLabelAnchor.OUTSIDE3, TextAnchor.CENTER_LEFT));
+        JFreeChart chart = chart(r.weights().arch() + " resident memory per variant (each alone in a child process)", data, renderer,
+                colors, "MiB (2^20 bytes)");
+        ((NumberAxis) chart.getCategoryPlot().getRangeAxis()).setUpperMargin(0.1);
         chart.addSubtitle(subtitle(r));
         return chart;
     }

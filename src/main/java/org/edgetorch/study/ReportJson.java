@@ -1,5 +1,6 @@
 package org.edgetorch.study;
 
+import org.edgetorch.util.MachineInfo;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import org.edgetorch.tensor.Agreement;
@@ -11,12 +12,16 @@ import java.util.Map;
 
 /**
  * report.json: the study as data, schema {@value #SCHEMA}, described field by field in
- * README.md. Sizes in bytes, times in milliseconds. A number that does not exist is null
+ * README.md and src/site/markdown/measurement.md. Sizes in bytes, times in milliseconds. A number that does not exist is null
  * (e.g. the size of the eager model, or SQNR when outputs are identical: infinite).
  */
 public final class ReportJson {
-    /** Bumped when a field changes meaning or disappears; new fields may appear within a version. */
-    public static final String SCHEMA = "edgetorch.study/1";
+    /**
+     * Bumped when a field changes meaning or disappears; new fields may appear within a version. 2: a latency row's
+     * {@code peak_rss_bytes} (the shared, interleaved process) became {@code in_process_peak_rss_bytes}, and
+     * {@code resources} (the variant alone in a child process: memory, CPU over all threads, energy) appeared.
+     */
+    public static final String SCHEMA = "edgetorch.study/2";
 
     /** Like {@link org.edgetorch.util.Json}, but keeps null fields: the schema lists every field in every report. */
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
@@ -49,6 +54,7 @@ public final class ReportJson {
         s.put("dummy_input", "standard normal, java.util.Random(" + LatencyStage.DUMMY_SEED + "), [1, 3, 224, 224]");
         s.put("agreement_reference", Variant.FP32_EAGER);
         s.put("agreement_images", r.heldOut());
+        s.put("calibration_images", r.calibration());
         m.put("settings", s);
         m.put("findings", Findings.of(r));
         m.put("stages", r.stages().stream().map(ReportJson::stage).toList());
@@ -57,24 +63,14 @@ public final class ReportJson {
         m.put("verification", r.verification());
         m.put("reference", reference(r.weights().arch()));
         m.put("python", r.python() == null ? null : python(r.python(), r));
+        m.put("accuracy", accuracy(r));
         m.put("notes", r.notes());
         m.put("charts", charts);
         return m;
     }
 
     static Map<String, Object> machine(MachineInfo i) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cpu", i.cpuModel());
-        m.put("cpus", i.cpus());
-        m.put("os", i.os());
-        m.put("platform", i.platform());
-        m.put("java", i.java());
-        m.put("libtorch", i.libtorch());
-        m.put("backend", i.backend());
-        m.put("quantized_engines", i.quantizedEngines());
-        m.put("xnnpack", i.xnnpack());
-        m.put("load_average", i.loadAverage() < 0 ? null : i.loadAverage());
-        return m;
+        return i.toJson();
     }
 
     static Map<String, Object> model(StudyResult.ModelInfo i) {
@@ -142,9 +138,30 @@ public final class ReportJson {
         m.put("max_ms", l.maxMs());
         m.put("load_ms", l.loadMs());
         m.put("first_inference_ms", l.firstMs());
-        m.put("peak_rss_bytes", l.peakRssBytes());
+        m.put("in_process_peak_rss_bytes", l.peakRssBytes());
         m.put("ratio_to_fp32_eager", l.ratioToEager());
         m.put("timer", l.timer());
+        m.put("resources", l.resources() == null ? null : l.resources().toJson());
+        return m;
+    }
+
+    /** Null without labelled images. */
+    static Map<String, Object> accuracy(StudyResult r) {
+        if (r.labels() == null) return null;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("labels", r.labels());
+        m.put("images", r.heldOut().size());
+        m.put("trained_weights", r.weights().trained());
+        m.put("note", r.weights().trained() ? null : "untrained weights: the accuracy figures are meaningless");
+        List<Map<String, Object>> vs = new ArrayList<>();
+        r.accuracy().forEach((id, a) -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("variant", id);
+            e.put("top1", a.top1());
+            e.put("top5", a.top5());
+            vs.add(e);
+        });
+        m.put("variants", vs);
         return m;
     }
 

@@ -1,5 +1,6 @@
 package org.edgetorch.study;
 
+import org.edgetorch.util.MachineInfo;
 import org.edgetorch.tensor.Agreement;
 
 import java.util.List;
@@ -77,11 +78,14 @@ public final class ReportMarkdown {
             }
         }
 
+        resources(b, r);
+
         b.append("## Agreement with FP32 eager\n\n");
         b.append(agreementTable(r)).append('\n');
         b.append("SQNR: 10·log10(Σ ref² / Σ (ref − variant)²) over all logits, PyTorch numeric suite's measure (∞: identical). ")
                 .append("Top-1: share of photos whose top class equals FP32's; top-5: FP32's top class within the variant's five.\n\n");
         verification(b, r);
+        accuracy(b, r);
 
         if (r.python() != null) python(b, r);
 
@@ -129,6 +133,61 @@ public final class ReportMarkdown {
                     l.loadMs() == null ? "(in memory)" : fmt("%.0f", l.loadMs()), l.firstMs() == null ? null : ms(l.firstMs()));
         }
         return t.render();
+    }
+
+    /** Memory, CPU and energy per variant, from the resource runs (each variant alone in a child process). */
+    private static void resources(StringBuilder b, StudyResult r) {
+        if (r.latency().stream().noneMatch(l -> l.resources() != null)) return;
+        b.append("## Memory, CPU and energy\n\n");
+        b.append("Each variant alone in a child process (load, first run, warm-up, then the same number of runs, not interleaved), ")
+                .append("dummy input. RSS after load and peak RSS as TFLite's benchmark_model reports them; CPU: all threads of the ")
+                .append("process over the measured runs; utilization: CPU time / wall time (1.0 = one core busy); energy: joules per ")
+                .append("inference over the measured runs with the meter's idle power subtracted.\n\n");
+        String energyNote = null;
+        for (int t : r.threads()) {
+            MarkdownTable table = new MarkdownTable("Variant", ">RSS after load MiB", ">Peak RSS MiB", ">CPU ms / inference",
+                    ">Utilization", ">J / inference", ">Median alone ms");
+            boolean any = false;
+            for (Variant v : r.variants()) {
+                Latency l = r.latency(v.id(), t, "dummy");
+                if (l == null || l.resources() == null) continue;
+                any = true;
+                org.edgetorch.bench.ResourceUsage u = l.resources();
+                if (u.error() != null) {
+                    table.row(v.label(), "failed: " + u.error(), null, null, null, null, null);
+                    continue;
+                }
+                if (u.energy() == null) energyNote = "n/a: " + u.energyNote();
+                else energyNote = u.energyNote();
+                table.row(v.label(), mib(u.rssAfterLoadBytes()), mib(u.peakRssBytes()), num("%.2f", u.cpuMsPerInference()),
+                        num("%.2f", u.utilization()), u.energy() == null ? "n/a" : num("%.4f", u.energy().netJoulesPerInference()),
+                        num("%.2f", u.medianMs()));
+            }
+            if (!any) continue;
+            b.append("### ").append(threads(t)).append("\n\n").append(table.render()).append('\n');
+        }
+        if (energyNote != null) b.append("Energy: ").append(energyNote).append(".\n\n");
+    }
+
+    private static void accuracy(StringBuilder b, StudyResult r) {
+        if (r.labels() == null || r.accuracy().isEmpty()) return;
+        b.append("## Accuracy\n\n");
+        if (!r.weights().trained()) b.append("**Untrained weights: these figures are meaningless** (pass --weights FILE).\n\n");
+        MarkdownTable t = new MarkdownTable("Variant", ">Top-1", ">Top-5");
+        for (Variant v : r.variants()) {
+            org.edgetorch.tensor.Accuracy a = r.accuracy().get(v.id());
+            if (a != null) t.row(v.label(), pct(a.top1()), pct(a.top5()));
+        }
+        b.append(t.render()).append('\n').append("On ").append(r.heldOut().size()).append(" images, labels from ")
+                .append(r.labels()).append(".\n\n");
+    }
+
+    static String mib(long bytes) {
+        return bytes < 0 ? "n/a" : fmt("%.1f", bytes / 1048576.0);
+    }
+
+    private static String num(String format, double v) {
+        return Double.isNaN(v) ? "n/a" : fmt(format, v);
     }
 
     private static String agreementTable(StudyResult r) {

@@ -1,8 +1,11 @@
 package org.edgetorch.study;
 
+import org.edgetorch.util.MachineInfo;
 import org.edgetorch.backend.Backend;
 import org.edgetorch.backend.ModelFiles;
 import org.edgetorch.image.ImageInput;
+import org.edgetorch.image.ImageInputs;
+import org.edgetorch.image.LabelledImages;
 import org.edgetorch.image.StudyImages;
 import org.edgetorch.nn.TorchvisionModel;
 import org.edgetorch.util.UserError;
@@ -26,9 +29,15 @@ public final class Study {
         String created = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         double loadAverage = MachineInfo.currentLoadAverage();
         backend.setThreads(options.threads().get(0));
-        List<ImageInput> heldOut = StudyImages.heldOut();
+        // --eval DIR with class folders or a labels file: the agreement images are labelled, and accuracy is measured too
+        LabelledImages.Set labelled = options.eval() != null && options.eval().size() == 1 && LabelledImages.isLabelled(options.eval().get(0))
+                ? LabelledImages.find(options.eval().get(0), null, null) : null;
+        List<ImageInput> heldOut = options.eval() == null ? StudyImages.heldOut()
+                : ImageInputs.collect(labelled != null ? labelled.files() : options.eval());
         heldOut = heldOut.subList(0, Math.min(heldOut.size(), options.heldOutImages()));
-        StudyContext c = new StudyContext(options, backend, progress, LatencyMeters.create(backend), heldOut);
+        List<ImageInput> calibration = options.calib() == null ? StudyImages.calibration() : ImageInputs.collect(options.calib());
+        StudyContext c = new StudyContext(options, backend, progress, LatencyMeters.create(backend), heldOut, calibration);
+        if (labelled != null) c.setLabels(java.util.Arrays.copyOf(labelled.labels(), heldOut.size()), labelled.how());
         List<StageRecord> records = new ArrayList<>();
         int index = 0;
         for (StudyStage stage : stages) {
@@ -56,8 +65,8 @@ public final class Study {
                 options.weights() == null ? null : options.weights().toString());
         return new StudyResult(created, edgetorchVersion, options.command(), MachineInfo.of(backend, loadAverage), model,
                 options.quick(), options.threads(), options.latencyPlan(), c.meter().description(),
-                heldOut.stream().map(ImageInput::name).toList(), records,
+                heldOut.stream().map(ImageInput::name).toList(), calibration.stream().map(ImageInput::name).toList(), records,
                 c.models().stream().map(StudyModel::variant).toList(), c.latency(), c.verification(), c.python(),
-                c.notes());
+                c.notes(), c.accuracy(), c.labelsHow());
     }
 }

@@ -22,6 +22,7 @@ public final class StudyContext {
     private final Progress progress;
     private final LatencyMeter meter;
     private final List<ImageInput> heldOut;
+    private final List<ImageInput> calibration;
     private final List<StudyModel> models = new ArrayList<>();
     private final List<Latency> latency = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
@@ -31,13 +32,18 @@ public final class StudyContext {
     private FloatTensor heldOutBatch;
     private FloatTensor reference;
     private PythonResult python;
+    private int[] labels;
+    private String labelsHow;
+    private final Map<String, org.edgetorch.tensor.Accuracy> accuracy = new LinkedHashMap<>();
 
-    StudyContext(StudyOptions options, Backend backend, Progress progress, LatencyMeter meter, List<ImageInput> heldOut) {
+    StudyContext(StudyOptions options, Backend backend, Progress progress, LatencyMeter meter, List<ImageInput> heldOut,
+                 List<ImageInput> calibration) {
         this.options = options;
         this.backend = backend;
         this.progress = progress;
         this.meter = meter;
         this.heldOut = List.copyOf(heldOut);
+        this.calibration = List.copyOf(calibration);
     }
 
     public StudyOptions options() {
@@ -59,6 +65,11 @@ public final class StudyContext {
     /** The held-out photos (never used for calibration) every agreement figure is computed on. */
     public List<ImageInput> heldOut() {
         return heldOut;
+    }
+
+    /** The photos static INT8 is calibrated on: all of {@code --calib}, or the bundled calibration photos. */
+    public List<ImageInput> calibration() {
+        return calibration;
     }
 
     /** Where an artifact of this study goes: {@code <models>/<arch>_<suffix>}. */
@@ -92,6 +103,35 @@ public final class StudyContext {
                     + reference.shapeString());
         }
         return Agreement.of(reference, out);
+    }
+
+    /** The true classes of the held-out images (labelled --eval), or null. */
+    public int[] labels() {
+        return labels;
+    }
+
+    public String labelsHow() {
+        return labelsHow;
+    }
+
+    void setLabels(int[] labels, String how) {
+        this.labels = labels.clone();
+        this.labelsHow = how;
+    }
+
+    /** Top-1/top-5 of a model on the labelled held-out images. */
+    public org.edgetorch.tensor.Accuracy accuracyOf(Model model) {
+        if (labels == null) throw new IllegalStateException("no labelled images");
+        if (heldOutBatch == null) throw new IllegalStateException("the model stage has not run");
+        return org.edgetorch.tensor.Accuracy.of(model.forward(heldOutBatch), labels);
+    }
+
+    void addAccuracy(String variant, org.edgetorch.tensor.Accuracy a) {
+        accuracy.put(variant, a);
+    }
+
+    public Map<String, org.edgetorch.tensor.Accuracy> accuracy() {
+        return new LinkedHashMap<>(accuracy);
     }
 
     public void addModel(StudyModel model) {

@@ -14,9 +14,16 @@ import java.util.List;
  * @param withPython also run bench/python_study.py when a Python with torch and torchvision is found
  * @param modelsDir  where the artifacts (.pt, .ptl) are written
  * @param command    the command line, for the report's "how to reproduce"
+ * @param calib      images (files or folders) to calibrate static INT8 on, all of them; null for the 16 bundled
+ *                   calibration photos
+ * @param eval       images (files or folders) the agreement figures are computed on; null for the 10 bundled
+ *                   held-out photos
+ * @param resources  measure each variant's memory, CPU and energy alone in a child process (dummy input; every
+ *                   thread count, or only the first with --quick)
  */
 public record StudyOptions(String arch, Path weights, long seed, List<Integer> threads, boolean quick,
-                           boolean withPython, Path modelsDir, String command) {
+                           boolean withPython, Path modelsDir, String command, List<Path> calib, List<Path> eval,
+                           boolean resources) {
 
     public StudyOptions {
         if (threads == null || threads.isEmpty()) throw new UserError("--threads needs at least one thread count");
@@ -28,6 +35,16 @@ public record StudyOptions(String arch, Path weights, long seed, List<Integer> t
             throw new UserError("--threads lists a thread count twice: " + threads);
         }
         threads = List.copyOf(threads);
+        calib = calib == null ? null : List.copyOf(calib);
+        eval = eval == null ? null : List.copyOf(eval);
+    }
+
+    /**
+     * The default thread sweep: one thread, then every core the JVM sees (a Raspberry Pi 4 or 5: 1 and 4), so
+     * the report shows both the single-core figure and what all cores buy.
+     */
+    public static List<Integer> defaultThreads(int cpus) {
+        return cpus > 1 ? List.of(1, Math.min(cpus, 256)) : List.of(1);
     }
 
     public LatencyPlan latencyPlan() {
@@ -37,6 +54,16 @@ public record StudyOptions(String arch, Path weights, long seed, List<Integer> t
     /** Held-out photos the agreement figures use: all 10 normally, 4 with --quick. */
     public int heldOutImages() {
         return quick ? 4 : Integer.MAX_VALUE;
+    }
+
+    /** How long each resource run measures: as the latency stage, or a few runs with --quick. */
+    public LatencyPlan resourcePlan() {
+        return quick ? LatencyPlan.QUICK_RESOURCES : LatencyPlan.FULL;
+    }
+
+    /** Whether the resource runs are made at this thread count. */
+    public boolean resourcesAt(int threadCount) {
+        return resources && (!quick || threadCount == threads.get(0));
     }
 
     /** Whether latency is also measured on a real photo besides the seeded dummy input (not with --quick). */

@@ -1,5 +1,6 @@
 package org.edgetorch.study;
 
+import org.edgetorch.util.MachineInfo;
 import java.util.List;
 import java.util.Map;
 
@@ -11,13 +12,17 @@ import java.util.Map;
  * @param command     how to reproduce it
  * @param weights     the model and whether its weights were trained
  * @param heldOut     names of the held-out photos behind every agreement figure
+ * @param calibration names of the photos static INT8 was calibrated on
  * @param timer       how latency was timed ({@link LatencyMeter#description()})
  * @param python      null when {@code --with-python} was not given
+ * @param accuracy    top-1/top-5 per variant id on the labelled held-out images; empty without labels
+ * @param labels      where the labels came from, or null
  */
 public record StudyResult(String created, String edgetorchVersion, String command, MachineInfo machine,
                           ModelInfo weights, boolean quick, List<Integer> threads, LatencyPlan plan, String timer,
-                          List<String> heldOut, List<StageRecord> stages, List<Variant> variants, List<Latency> latency,
-                          Map<String, Object> verification, PythonResult python, List<String> notes) {
+                          List<String> heldOut, List<String> calibration, List<StageRecord> stages, List<Variant> variants, List<Latency> latency,
+                          Map<String, Object> verification, PythonResult python, List<String> notes,
+                          Map<String, org.edgetorch.tensor.Accuracy> accuracy, String labels) {
 
     /**
      * @param trained false for the seeded initialization: accuracy figures then mean nothing

@@ -15,10 +15,12 @@ public final class StudyStages {
                 new ModelStage(),
                 new ExportStage(),
                 new VerifyStage(),
+                new ServingStage(),
                 new QuantizeDynamicStage(),
                 new QuantizeStaticStage(),
                 new MobileStage(),
                 new OnnxStage(),
+                new AccuracyStage(),
                 new LatencyStage(),
                 new PythonStage());
     }

@@ -7,11 +7,13 @@ import org.edgetorch.tensor.Agreement;
  *
  * @param id        stable key used in report.json, charts and the Python side: {@code fp32-eager},
  *                  {@code fp32-torchscript}, {@code int8-dynamic}, {@code int8-static-<engine>},
- *                  {@code fp32-mobile}, {@code int8-static-<engine>-mobile}, {@code fp32-onnxruntime},
- *                  {@code int8-onnxruntime}
+ *                  {@code fp32-mobile}, {@code int8-static-<engine>-mobile}, {@code fp32-serving},
+ *                  {@code fp32-onnxruntime}, {@code int8-onnxruntime}
  * @param label     human-readable name for tables and charts
  * @param stage     the study stage that produced it
- * @param format    {@code eager}, {@code torchscript}, {@code lite-interpreter} or {@code onnx}
+ * @param format    {@code eager}, {@code torchscript}, {@code lite-interpreter}, {@code onnx}, or
+ *                  {@code torchscript-serving} (the FP32 file frozen and optimized for inference in memory at
+ *                  load: {@code file} is its source)
  * @param precision {@code fp32} or {@code int8}
  * @param engine    quantized engine its weights are packed for; null for FP32
  * @param file      the artifact, or null for the eager model (nothing on disk)

@@ -189,7 +189,7 @@ class BenchmarkTest {
     void jsonFollowsTheSchema() {
         BenchReport r = Benchmark.run(List.of(fake("A", new ArrayList<>(), 1), fake("B", new ArrayList<>(), 1)), options(1, 5));
         JsonObject j = Json.parse(BenchFormats.json(r)).getAsJsonObject();
-        assertEquals("edgetorch.bench/1", j.get("schema").getAsString());
+        assertEquals("edgetorch.bench/2", j.get("schema").getAsString());
         assertNotNull(j.get("created"));
         assertEquals("native", j.getAsJsonObject("clock").get("implementation").getAsString());
         JsonObject settings = j.getAsJsonObject("settings");
@@ -205,8 +205,8 @@ class BenchmarkTest {
         for (var e : targets) {
             JsonObject t = e.getAsJsonObject();
             for (String key : List.of("name", "kind", "source", "timed_call", "timing_loop", "load_ms",
-                    "first_inference_ms", "warmup_runs", "warmup_s", "runs", "wall_ms", "cpu_ms", "throughput_per_s",
-                    "ratio_to_first", "rss_before_load_bytes", "peak_rss_bytes", "sink", "samples")) {
+                    "first_inference_ms", "warmup_runs", "warmup_s", "runs", "wall_ms", "thread_cpu_ms", "throughput_per_s",
+                    "ratio_to_first", "in_process_rss_before_load_bytes", "in_process_peak_rss_bytes", "sink", "samples")) {
                 assertTrue(t.has(key), "target lacks " + key);
             }
             JsonObject wall = t.getAsJsonObject("wall_ms");
@@ -214,6 +214,7 @@ class BenchmarkTest {
                 assertTrue(wall.has(key), "wall_ms lacks " + key);
             }
             assertEquals(5, wall.get("n").getAsInt());
+            assertFalse(t.has("resources"), "no resource run was made");
             assertEquals(5, t.getAsJsonObject("samples").getAsJsonArray("wall_ns").size());
             assertTrue(wall.get("min").getAsDouble() <= wall.get("median").getAsDouble());
             assertTrue(wall.get("median").getAsDouble() <= wall.get("max").getAsDouble());
@@ -226,7 +227,7 @@ class BenchmarkTest {
         String[] lines = BenchFormats.csv(r).split("\r\n");
         assertEquals(2, lines.length);
         assertEquals(String.join(",", BenchFormats.CSV_COLUMNS), lines[0]);
-        assertTrue(lines[1].startsWith("edgetorch.bench/1,\"a,b\",fake,"), lines[1]);
+        assertTrue(lines[1].startsWith("edgetorch.bench/2,\"a,b\",fake,"), lines[1]);
     }
 
     @Test
@@ -257,5 +258,56 @@ class BenchmarkTest {
         assertThrows(UserError.class, () -> new BenchOptions(-1, 0, 1, 0, 1, INPUT, null));
         assertThrows(UserError.class, () -> new BenchOptions(0, Double.NaN, 1, 0, 1, INPUT, null));
         assertFalse(BenchOptions.defaults(INPUT).runs() == 0);
+    }
+
+    @Test
+    void listenerHearsEveryStepAsTypedCallsInOrder() {
+        List<String> log = new ArrayList<>();
+        List<String> events = new ArrayList<>();
+        BenchListener recorder = new BenchListener() {
+            @Override
+            public void onBenchmarkStart(List<String> targets, BenchOptions options) {
+                events.add("start " + targets);
+            }
+
+            @Override
+            public void onLoadStart(String target) {
+                events.add("load " + target);
+            }
+
+            @Override
+            public void onLoadEnd(String target, long loadNs) {
+                events.add("loaded " + target + (loadNs >= 0 ? "" : " negative"));
+            }
+
+            @Override
+            public void onWarmupStart(String target) {
+                events.add("warm " + target);
+            }
+
+            @Override
+            public void onMeasureStart(int targets, int plannedRounds) {
+                events.add("measure " + targets + " x " + plannedRounds);
+            }
+
+            @Override
+            public void onRoundEnd(int rounds, int plannedRounds, long elapsedNs) {
+                // the calls of the round happened before it ends
+                events.add("round " + rounds + "/" + plannedRounds + " after " + log.get(log.size() - 1));
+            }
+
+            @Override
+            public void onMeasureEnd(int rounds, long elapsedNs) {
+                events.add("measured " + rounds);
+            }
+
+            @Override
+            public void onBenchmarkEnd(BenchReport report) {
+                events.add("end " + report.targets().size() + " closed " + log.contains("close A"));
+            }
+        };
+        Benchmark.run(List.of(fake("A", log, 1), fake("B", log, 2)), options(0, 2).withListener(recorder));
+        assertEquals(List.of("start [A, B]", "load A", "loaded A", "warm A", "load B", "loaded B", "warm B",
+                "measure 2 x 2", "round 1/2 after B", "round 2/2 after B", "measured 2", "end 2 closed true"), events);
     }
 }

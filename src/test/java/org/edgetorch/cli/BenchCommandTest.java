@@ -23,12 +23,14 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code edgetorch bench} end to end on tiny TorchScript modules the test writes. */
 class BenchCommandTest {
     /** Small and quick: nothing here measures speed. */
-    private static final String[] QUICK = {"--warmup", "1", "--warmup-time", "0", "--runs", "3", "--min-time", "0", "--quiet"};
+    private static final String[] QUICK = {"--warmup", "1", "--warmup-time", "0", "--runs", "3", "--min-time", "0", "--quiet",
+            "--resources", "off"};
 
     @TempDir
     static Path dir;
@@ -99,7 +101,7 @@ class BenchCommandTest {
         Run r = bench(with("--model", pooled.toString(), "--json", "--seed", "7"));
         assertEquals(0, r.code(), r.err());
         JsonObject j = Json.parse(r.out()).getAsJsonObject();
-        assertEquals("edgetorch.bench/1", j.get("schema").getAsString());
+        assertEquals("edgetorch.bench/2", j.get("schema").getAsString());
         assertEquals("bytedeco", j.getAsJsonObject("environment").get("backend").getAsString());
         assertEquals(1, j.getAsJsonObject("settings").get("threads").getAsInt());
         assertEquals("seed 7", j.getAsJsonObject("input").get("description").getAsString());
@@ -115,6 +117,66 @@ class BenchCommandTest {
     }
 
     @Test
+    void resourcesOfEachModelInItsOwnChildProcess() {
+        // 64 MiB of weights against none: if both were measured in one process, the figures would mix
+        Path big = dir.resolve("big.pt");
+        JitModule m = new JitModule(new QualifiedName("big"));
+        m.register_parameter("w", torch.ones(16L << 20), false);
+        m.define("def forward(self, x):\n    return x * self.w[0]\n");
+        m.save(big.toString());
+        Run r = bench("--model", doubled.toString(), "--model", big.toString(), "--shape", "1,8", "--warmup", "1",
+                "--warmup-time", "0", "--runs", "5", "--min-time", "0", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("bench: memory, CPU and energy of big.pt in a child process (2/2)"), r.err());
+        JsonObject j = Json.parse(r.out()).getAsJsonObject();
+        JsonObject small = j.getAsJsonArray("targets").get(0).getAsJsonObject().getAsJsonObject("resources");
+        JsonObject large = j.getAsJsonArray("targets").get(1).getAsJsonObject().getAsJsonObject("resources");
+        for (JsonObject res : List.of(small, large)) {
+            assertFalse(res.has("error"), res.toString());
+            assertEquals("child process", res.get("measured_in").getAsString());
+            assertEquals(5, res.get("runs").getAsInt());
+            long before = res.get("rss_before_load_bytes").getAsLong();
+            long after = res.get("rss_after_load_bytes").getAsLong();
+            assertTrue(before > 0 && after >= before && res.get("peak_rss_bytes").getAsLong() >= after, res.toString());
+            assertTrue(res.get("cpu_ms_per_inference").getAsDouble() > 0, res.toString());
+            assertTrue(res.get("cpu_utilization").getAsDouble() > 0, res.toString());
+            JsonObject e = res.getAsJsonObject("energy");
+            assertTrue(e.has("net_joules_per_inference") || e.get("unavailable").getAsString().startsWith("no energy meter"), e.toString());
+        }
+        long grew = large.get("rss_after_load_bytes").getAsLong() - large.get("rss_before_load_bytes").getAsLong();
+        long grewSmall = small.get("rss_after_load_bytes").getAsLong() - small.get("rss_before_load_bytes").getAsLong();
+        assertTrue(grew >= (60L << 20), "loading 64 MiB of weights: +" + grew + " bytes");
+        // the small model's figures do not include the big one's 64 MiB (JIT and GC move RSS by some MiB either way)
+        assertTrue(grewSmall < (32L << 20), "the small model's load: +" + grewSmall + " bytes (big: +" + grew + ")");
+        assertTrue(large.get("peak_rss_bytes").getAsLong() - small.get("peak_rss_bytes").getAsLong() >= (48L << 20), j.toString());
+    }
+
+    @Test
+    void servingVariantComputesWhatTheFileComputes() throws Exception {
+        Path cnn = dir.resolve("small_fp32.pt");
+        java.lang.reflect.Method make = Class.forName("org.edgetorch.quant.QuantTestModels").getDeclaredMethod("smallCnn", Path.class, long.class);
+        make.setAccessible(true);
+        make.invoke(null, cnn, 7L);
+        Run r = bench(with("--model", cnn.toString(), "--model", "serving:" + cnn, "--json"));
+        if (org.edgetorch.bench.ServingModel.unsupportedReason() != null) {
+            // this machine cannot run it (e.g. a VM hiding its caches): one clear line instead of a native abort
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().startsWith("edgetorch: serving: this x86 CPU reports no cache sizes"), r.err());
+            return;
+        }
+        assertEquals(0, r.code(), r.err());
+        JsonObject j = Json.parse(r.out()).getAsJsonObject();
+        JsonObject plain = j.getAsJsonArray("targets").get(0).getAsJsonObject();
+        JsonObject serving = j.getAsJsonArray("targets").get(1).getAsJsonObject();
+        assertEquals("serving:small_fp32.pt", serving.get("name").getAsString());
+        assertEquals("torchscript-serving", serving.get("kind").getAsString());
+        assertTrue(serving.get("timed_call").getAsString().contains("optimize_for_inference"));
+        // same number of calls on the same input: the sums of all outputs agree (BatchNorm folded: rounding only)
+        double a = plain.get("sink").getAsDouble(), b = serving.get("sink").getAsDouble();
+        assertEquals(a, b, 1e-4 * Math.max(1, Math.abs(a)), "plain " + a + " vs serving " + b);
+    }
+
+    @Test
     void csvAndOutFile() throws IOException {
         Path csv = dir.resolve("out/report.csv");
         Run r = bench(with("--model", doubled.toString(), "--csv", "--out", csv.toString(), "--shape", "1,8"));
@@ -122,7 +184,7 @@ class BenchCommandTest {
         List<String> lines = r.out().lines().toList();
         assertEquals(2, lines.size(), r.out());
         assertTrue(lines.get(0).startsWith("schema,name,kind,"));
-        assertTrue(lines.get(1).startsWith("edgetorch.bench/1,doubled.pt,torchscript,"));
+        assertTrue(lines.get(1).startsWith("edgetorch.bench/2,doubled.pt,torchscript,"));
         assertTrue(lines.get(1).contains(",1x8,"), lines.get(1));
         assertEquals(r.out(), Files.readString(csv));
     }

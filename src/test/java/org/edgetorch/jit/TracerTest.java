@@ -35,15 +35,36 @@ class TracerTest {
 
     @Test
     void tracedMobileNetV2EqualsEagerAndReloadsWithOtherBatchSizes() {
-        checkRoundTrip(TorchvisionModel.seeded(new MobileNetV2(), 1), 153);
+        Path file = checkRoundTrip(TorchvisionModel.seeded(new MobileNetV2(), 1), 153);
+        // what torch.jit.trace records for torchvision's mobilenet_v2, as LibTorch's serializer writes it
+        String code = forwardCode(file);
+        assertTrue(code.contains("torch._convolution("), code);
+        assertTrue(code.contains("torch.hardtanh_("), "ReLU6(inplace=True) is traced in place");
+        assertFalse(code.contains("torch.hardtanh(") || code.contains("torch.conv2d("), code);
+    }
+
+    /** The Python-like code of the saved module (code/__torch__*.py inside the zip). */
+    private static String forwardCode(Path file) {
+        StringBuilder b = new StringBuilder();
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+            for (var e : java.util.Collections.list(zip.entries())) {
+                if (e.getName().contains("/code/") && e.getName().endsWith(".py")) {
+                    b.append(new String(zip.getInputStream(e).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return b.toString();
     }
 
     @Test
     void tracedResNet18EqualsEagerAndReloads() {
-        checkRoundTrip(TorchvisionModel.seeded(new ResNet18(), 1), 69);
+        Path file = checkRoundTrip(TorchvisionModel.seeded(new ResNet18(), 1), 69);
+        assertTrue(forwardCode(file).contains("torch.relu_("), "ReLU(inplace=True) is traced in place");
     }
 
-    private void checkRoundTrip(TorchvisionModel model, int expectedOps) {
+    private Path checkRoundTrip(TorchvisionModel model, int expectedOps) {
         Path file = dir.resolve(model.architecture().name() + ".pt");
         TorchScriptExport.Result r = TorchScriptExport.export(model, file);
         assertEquals(expectedOps, r.recordedOps());
@@ -54,6 +75,7 @@ class TracerTest {
             assertEquals(0.0, a.maxAbsDiff(), 1e-5, "traced file must reproduce eager on a batch of 3 at 96x96");
             assertEquals(1.0, a.top1());
         }
+        return file;
     }
 
     @Test

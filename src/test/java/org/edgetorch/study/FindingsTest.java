@@ -23,7 +23,8 @@ class FindingsTest {
         latency.add(SampleResults.lat(OnnxStage.FP32_ID, 1, 6, 50.0));   // LibTorch's best FP32 at 1 thread: 15 ms
         latency.add(SampleResults.lat(OnnxStage.INT8_ID, 1, 10, 50.0));  // LibTorch's INT8 (QNNPACK) at 1 thread: 5 ms
         return new StudyResult(s.created(), s.edgetorchVersion(), s.command(), s.machine(), s.weights(), s.quick(), s.threads(),
-                s.plan(), s.timer(), s.heldOut(), s.stages(), variants, latency, s.verification(), s.python(), s.notes());
+                s.plan(), s.timer(), s.heldOut(), s.calibration(), s.stages(), variants, latency, s.verification(), s.python(), s.notes(),
+                s.accuracy(), s.labels());
     }
 
     private static List<Latency> rows(StudyResult r, int threads) {

@@ -50,7 +50,7 @@ class ProgressTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        HarnessLatencyMeter.progress(t, new LatencyPlan(0, 0, 100, 0), "measured 25 rounds in 5.0 s");
+        new HarnessLatencyMeter.TaskListener(t).onRoundEnd(25, 100, 5_000_000_000L);
         assertTrue(buf.toString().contains("bench: round 25/100, 25%, about 15 s left"), buf.toString());
     }
 }

@@ -44,6 +44,26 @@ class ReportTest {
         assertEquals("fp32-torchscript", ratio.get("variant").getAsString());
         assertEquals(15.0 / 95, ratio.get("ratio_edgetorch_to_python").getAsDouble(), 1e-9);
         assertFalse(j.getAsJsonObject("reference").get("same_machine").getAsBoolean());
+        // resources: 4.5 s of CPU over 100 runs in 3 s of wall time
+        JsonObject eager = j.getAsJsonArray("latency").get(0).getAsJsonObject().getAsJsonObject("resources");
+        assertEquals(45.0, eager.get("cpu_ms_per_inference").getAsDouble(), 1e-9);
+        assertEquals(1.5, eager.get("cpu_utilization").getAsDouble(), 1e-9);
+        assertEquals(400L << 20, eager.get("peak_rss_bytes").getAsLong());
+        assertTrue(eager.getAsJsonObject("energy").get("unavailable").getAsString().startsWith("no energy meter"));
+        assertTrue(j.getAsJsonArray("latency").get(2).getAsJsonObject().get("resources").isJsonNull(), "not measured: null");
+        JsonObject acc = j.getAsJsonObject("accuracy");
+        assertEquals(0.5, acc.getAsJsonArray("variants").get(0).getAsJsonObject().get("top1").getAsDouble());
+        assertTrue(acc.get("note").getAsString().contains("meaningless"));
+    }
+
+    @Test
+    void markdownHasTheResourceTable() {
+        String md = ReportMarkdown.render(SampleResults.sample(false), List.of());
+        assertTrue(md.contains("## Memory, CPU and energy"), md);
+        assertTrue(md.contains("| FP32 eager (Java) | 350.0 | 400.0 | 45.00 | 1.50 | n/a |"), md);
+        assertTrue(md.contains("Energy: n/a: no energy meter: none on the test machine."), md);
+        assertTrue(md.contains("## Accuracy") && md.contains("**Untrained weights: these figures are meaningless**"), md);
+        assertTrue(md.contains("| FP32 eager (Java) | 50% | 100% |") || md.contains("| FP32 eager (Java) | 50.0% | 100.0% |"), md);
     }
 
     @Test
@@ -76,8 +96,8 @@ class ReportTest {
         StudyResult u = SampleResults.sample(false);
         StudyResult.ModelInfo trained = new StudyResult.ModelInfo("mobilenet_v2", 3_504_872, true, "weights w.pth", 0, "w.pth");
         StudyResult t = new StudyResult(u.created(), u.edgetorchVersion(), u.command(), u.machine(), trained, u.quick(),
-                u.threads(), u.plan(), u.timer(), u.heldOut(), u.stages(), u.variants(), u.latency(), u.verification(),
-                null, u.notes());
+                u.threads(), u.plan(), u.timer(), u.heldOut(), u.calibration(), u.stages(), u.variants(), u.latency(), u.verification(),
+                null, u.notes(), u.accuracy(), u.labels());
         String md = ReportMarkdown.render(t, List.of());
         assertTrue(md.contains("**Trained weights.**"), md);
         assertFalse(md.contains("untrained"), md);
@@ -88,8 +108,8 @@ class ReportTest {
     void pythonUnavailableIsOneNoteNotAFailure() {
         StudyResult u = SampleResults.sample(false);
         StudyResult r = new StudyResult(u.created(), u.edgetorchVersion(), u.command(), u.machine(), u.weights(), u.quick(),
-                u.threads(), u.plan(), u.timer(), u.heldOut(), u.stages(), u.variants(), u.latency(), u.verification(),
-                PythonResult.unavailable("no Python with torch and torchvision found"), u.notes());
+                u.threads(), u.plan(), u.timer(), u.heldOut(), u.calibration(), u.stages(), u.variants(), u.latency(), u.verification(),
+                PythonResult.unavailable("no Python with torch and torchvision found"), u.notes(), u.accuracy(), u.labels());
         String md = ReportMarkdown.render(r, List.of());
         assertTrue(md.contains("Not run: no Python with torch and torchvision found"), md);
         JsonObject j = Json.parse(ReportJson.write(r, List.of())).getAsJsonObject();
@@ -99,7 +119,7 @@ class ReportTest {
     @Test
     void chartsAreReadablePngs() throws IOException {
         List<String> charts = ReportCharts.write(SampleResults.sample(true), dir);
-        assertEquals(List.of(ReportCharts.LATENCY, ReportCharts.SIZE), charts);
+        assertEquals(List.of(ReportCharts.LATENCY, ReportCharts.SIZE, ReportCharts.MEMORY), charts);
         for (String c : charts) checkPng(dir.resolve(c));
     }
 
@@ -110,8 +130,8 @@ class ReportTest {
         List<Latency> wide = new java.util.ArrayList<>(narrow.latency());
         wide.replaceAll(l -> l.variant().equals(Variant.FP32_EAGER) && l.threads() == 2 ? SampleResults.lat(Variant.FP32_EAGER, 2, 2000, null) : l);
         StudyResult r = new StudyResult(narrow.created(), narrow.edgetorchVersion(), narrow.command(), narrow.machine(), narrow.weights(),
-                narrow.quick(), narrow.threads(), narrow.plan(), narrow.timer(), narrow.heldOut(), narrow.stages(), narrow.variants(), wide,
-                narrow.verification(), null, narrow.notes());
+                narrow.quick(), narrow.threads(), narrow.plan(), narrow.timer(), narrow.heldOut(), narrow.calibration(), narrow.stages(), narrow.variants(), wide,
+                narrow.verification(), null, narrow.notes(), narrow.accuracy(), narrow.labels());
         assertTrue(ReportCharts.latencyChart(r).getCategoryPlot().getRangeAxis() instanceof org.jfree.chart.axis.LogAxis);
         ReportCharts.write(r, dir);
         checkPng(dir.resolve(ReportCharts.LATENCY));

@@ -1,5 +1,6 @@
 package org.edgetorch.study;
 
+import org.edgetorch.util.MachineInfo;
 import org.edgetorch.tensor.Agreement;
 
 import java.util.ArrayList;
@@ -28,6 +29,13 @@ final class SampleResults {
             latency.add(lat(Variant.FP32_TORCHSCRIPT, threads, 15 * scale, 120.0));
             latency.add(lat(Variant.int8Static("qnnpack"), threads, 5 * scale, 40.0));
         }
+        // resource runs at 1 thread: 400 MiB peak for eager, 200 for TorchScript; no energy meter
+        for (int k = 0; k < 2; k++) {
+            long peak = (k == 0 ? 400L : 200L) << 20;
+            Latency l = latency.get(k);
+            latency.set(k, l.withResources(new org.edgetorch.bench.ResourceUsage(100L << 20, peak - (50L << 20), peak, 100, 3.0, 4.5,
+                    l.medianMs(), null, "no energy meter: none on the test machine", "sum of /proc/self/task/*/schedstat", null)));
+        }
         List<StageRecord> stages = List.of(new StageRecord("model", StageRecord.RAN, 4.2, null),
                 new StageRecord("mobile", StageRecord.SKIPPED, 0, "the mobile export is not in this build yet"),
                 new StageRecord("latency", StageRecord.RAN, 20, null));
@@ -49,11 +57,12 @@ final class SampleResults {
                     List.of("a note from the Python side"));
         }
         return new StudyResult("2026-11-25T22:00:00Z", "edgetorch 0.1.0", "java -jar target/edgetorch.jar study --threads 1,2",
-                new MachineInfo("Test CPU", 2, "Linux 6.1", "linux-x86_64", "OpenJDK 17", "2.10.0", "bytedeco",
+                new MachineInfo("Test CPU", 2, "Linux 6.1", "linux-x86_64", "OpenJDK 17", null, "2.10.0", "bytedeco",
                         List.of("qnnpack", "onednn", "x86", "fbgemm"), true, 0.5),
                 new StudyResult.ModelInfo("mobilenet_v2", 3_504_872, false, "seeded initialization (seed 0)", 0, null),
-                false, List.of(1, 2), LatencyPlan.FULL, "java System.nanoTime", List.of("a.jpg", "b.png"), stages, variants,
-                withRatios(latency), verification, python, List.of("a note"));
+                false, List.of(1, 2), LatencyPlan.FULL, "java System.nanoTime", List.of("a.jpg", "b.png"), List.of("c.jpg"), stages, variants,
+                withRatios(latency), verification, python, List.of("a note"),
+                Map.of(Variant.FP32_EAGER, new org.edgetorch.tensor.Accuracy(2, 0.5, 1.0)), "class folders (class indices)");
     }
 
     private static List<Latency> withRatios(List<Latency> all) {
@@ -64,6 +73,6 @@ final class SampleResults {
 
     static Latency lat(String variant, int threads, double median, Double loadMs) {
         return new Latency(variant, threads, "dummy", 100, 10, median, median * 0.9, median * 1.2, median * 1.5, median * 1.02,
-                median * 0.1, median * 0.85, median * 1.7, loadMs, median * 3, null, null, "test");
+                median * 0.1, median * 0.85, median * 1.7, loadMs, median * 3, null, null, "test", null);
     }
 }

@@ -8,19 +8,19 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The fields of edgetorch.study/1 that src/site/markdown/study.md promises, checked on any report.json. */
+/** The fields of edgetorch.study/2 that src/site/markdown/study.md promises, checked on any report.json. */
 final class StudyReportSchema {
     private StudyReportSchema() {
     }
 
     static void check(JsonObject j) {
-        assertEquals("edgetorch.study/1", j.get("schema").getAsString());
+        assertEquals("edgetorch.study/2", j.get("schema").getAsString());
         has(j, "created", "edgetorch", "command", "quick", "machine", "model", "settings", "findings", "stages", "variants", "latency",
-                "verification", "reference", "python", "notes", "charts");
+                "verification", "reference", "python", "accuracy", "notes", "charts");
         has(j.getAsJsonObject("machine"), "cpu", "cpus", "os", "platform", "java", "libtorch", "backend", "quantized_engines", "xnnpack", "load_average");
         has(j.getAsJsonObject("model"), "arch", "parameters", "trained_weights", "weights", "weights_file", "seed", "note");
         has(j.getAsJsonObject("settings"), "threads", "timer", "interleaved", "warmup_runs", "warmup_min_s", "runs", "min_time_s",
-                "latency_inputs", "dummy_input", "agreement_reference", "agreement_images");
+                "latency_inputs", "dummy_input", "agreement_reference", "agreement_images", "calibration_images");
         for (JsonElement s : j.getAsJsonArray("stages")) {
             has(s.getAsJsonObject(), "name", "status", "seconds", "message");
             assertTrue(List.of("ran", "skipped", "failed").contains(s.getAsJsonObject().get("status").getAsString()));
@@ -36,7 +36,12 @@ final class StudyReportSchema {
         for (JsonElement l : j.getAsJsonArray("latency")) {
             JsonObject o = l.getAsJsonObject();
             has(o, "variant", "threads", "input", "runs", "warmup_runs", "median_ms", "p10_ms", "p90_ms", "p99_ms", "mean_ms",
-                    "stdev_ms", "min_ms", "max_ms", "load_ms", "first_inference_ms", "peak_rss_bytes", "ratio_to_fp32_eager", "timer");
+                    "stdev_ms", "min_ms", "max_ms", "load_ms", "first_inference_ms", "in_process_peak_rss_bytes", "ratio_to_fp32_eager", "timer",
+                    "resources");
+            if (!o.get("resources").isJsonNull() && !o.getAsJsonObject("resources").has("error")) {
+                has(o.getAsJsonObject("resources"), "measured_in", "rss_before_load_bytes", "rss_after_load_bytes", "peak_rss_bytes",
+                        "runs", "wall_s", "cpu_s", "cpu_ms_per_inference", "cpu_utilization", "cpu_source", "median_ms_alone", "energy");
+            }
             assertTrue(o.get("p10_ms").getAsDouble() <= o.get("median_ms").getAsDouble());
             assertTrue(o.get("median_ms").getAsDouble() <= o.get("p90_ms").getAsDouble());
         }
