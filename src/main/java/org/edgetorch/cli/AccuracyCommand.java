@@ -48,7 +48,7 @@ public final class AccuracyCommand implements Runnable {
     Path synsets;
 
     @Option(names = "--model", required = true, paramLabel = "SPEC",
-            description = "eager (the Java model of --arch, or eager:ARCH), or a .pt/.ptl file; repeat to compare.")
+            description = "eager (the Java model of --arch, or eager:ARCH), or a .pt/.ptl/.onnx file; repeat to compare.")
     List<String> models;
 
     @Option(names = "--limit", paramLabel = "N", description = "Use the first N images only (default: all).")

@@ -69,7 +69,7 @@ class HelpDocsTest {
     }
 
     private static void walk(CommandLine cl, Map<String, CommandSpec> all) {
-        if (cl.getCommand() instanceof CommandLine.HelpCommand) return;
+        if (cl.getCommand() instanceof CommandLine.HelpCommand || cl.getCommandSpec().usageMessage().hidden()) return; // internal commands have no page
         all.put(cl.getCommandSpec().qualifiedName(), cl.getCommandSpec());
         for (CommandLine sub : cl.getSubcommands().values()) walk(sub, all);
     }
