@@ -56,14 +56,22 @@ public final class ModelFiles {
         return a;
     }
 
+    /** The pickles whose tensor records {@link TensorRecords} checks before LibTorch reads them. */
+    private static final java.util.Set<String> PICKLES = java.util.Set.of("data.pkl", "constants.pkl", "bytecode.pkl");
+    private static final long MAX_PICKLE_BYTES = 256L << 20;
+
     /**
      * The names of a PyTorch zip archive's entries, without the archive's root folder, after reading every
      * entry and comparing its CRC in Java: java.util.zip checks none for the STORED entries PyTorch writes,
      * and LibTorch's reader does not either, so a damaged weight would otherwise load silently. Reading
-     * every entry also catches truncation inside the archive. A CRC mismatch is a {@link UserError}.
+     * every entry also catches truncation inside the archive. Then every tensor record of data.pkl,
+     * constants.pkl and bytecode.pkl is checked against its storage ({@link TensorRecords}). A CRC mismatch
+     * or a record outside its storage is a {@link UserError}.
      */
     public static List<String> checkedEntries(Path file) throws IOException {
         List<String> names = new ArrayList<>();
+        java.util.Map<String, Long> sizes = new java.util.HashMap<>();
+        java.util.Map<String, byte[]> pickles = new java.util.LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(file.toFile())) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             byte[] buf = new byte[1 << 16];
@@ -71,16 +79,33 @@ public final class ModelFiles {
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
                 String name = e.getName();
-                names.add(name.contains("/") ? name.substring(name.indexOf('/') + 1) : name);
+                String local = name.contains("/") ? name.substring(name.indexOf('/') + 1) : name;
+                names.add(local);
+                boolean pickle = PICKLES.contains(local);
+                if (pickle && e.getSize() > MAX_PICKLE_BYTES) {
+                    throw new UserError(file + ": damaged archive: " + local + " is implausibly large (" + e.getSize() + " bytes)");
+                }
+                java.io.ByteArrayOutputStream kept = pickle ? new java.io.ByteArrayOutputStream() : null;
                 crc.reset();
+                long size = 0;
                 try (var in = zip.getInputStream(e)) {
-                    for (int n; (n = in.read(buf)) >= 0; ) crc.update(buf, 0, n);
+                    for (int n; (n = in.read(buf)) >= 0; ) {
+                        crc.update(buf, 0, n);
+                        size += n;
+                        if (kept != null) {
+                            if (size > MAX_PICKLE_BYTES) throw new UserError(file + ": damaged archive: " + local + " is implausibly large");
+                            kept.write(buf, 0, n);
+                        }
+                    }
                 }
                 if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
                     throw new UserError(file + ": damaged archive: entry " + name + " fails its CRC check");
                 }
+                sizes.put(local, size);
+                if (kept != null) pickles.put(local, kept.toByteArray());
             }
         }
+        pickles.forEach((local, bytes) -> TensorRecords.check(file, local, bytes, sizes));
         return names;
     }
 
