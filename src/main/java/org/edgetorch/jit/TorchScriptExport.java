@@ -46,7 +46,9 @@ public final class TorchScriptExport {
         if (!(diff <= EXAMPLE_TOLERANCE)) {
             throw new UserError("traced module differs from the eager model by " + diff + " on the example; not written");
         }
-        AtomicFiles.write(target, tmp -> traced.module().save(tmp.toString()));
+        // LibTorch aborts the process when a write fails midway: check for room for the float weights first
+        long weightBytes = 4 * model.architecture().parameterCount();
+        AtomicFiles.write(target, 2 * weightBytes, tmp -> traced.module().save(tmp.toString()));
         try {
             return new Result(target, Files.size(target), traced.recordedOps(), diff);
         } catch (IOException e) {
