@@ -30,13 +30,12 @@ public final class ModelFiles {
     }
 
     public static Archive inspect(Path file) {
-        if (!Files.exists(file)) throw new UserError(file + ": no such file");
-        if (Files.isDirectory(file)) throw new UserError(file + ": is a directory, expected a .pt or .ptl file");
-        if (!Files.isReadable(file)) throw new UserError(file + ": not readable");
+        // a FIFO or device would hang the zip reader or be called "empty": refuse them by name
+        org.edgetorch.util.InputFiles.requireRegularFile(file, "a .pt or .ptl file");
         try {
             if (Files.size(file) == 0) throw new UserError(file + ": empty file");
         } catch (IOException e) {
-            throw new UserError(file + ": " + e.getMessage());
+            throw new UserError(file + ": cannot read it: " + org.edgetorch.util.AtomicFiles.reason(e));
         }
         boolean data = false, bytecode = false, code = false;
         try {

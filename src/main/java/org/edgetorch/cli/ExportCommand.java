@@ -25,6 +25,7 @@ public final class ExportCommand implements Runnable {
     public void run() {
         runtime.backend();
         Path target = out != null ? out : Path.of("models", modelOptions.arch + "_fp32.pt");
+        org.edgetorch.util.AtomicFiles.requireReplaceable(target); // before minutes of work, not after
         TorchvisionModel model = modelOptions.create();
         TorchScriptExport.Result r = TorchScriptExport.export(model, target);
         System.out.printf("wrote %s: %s, %d traced ops, %,d parameters, %.2f MB; traced == eager on the example (max abs diff %.2g)%n",

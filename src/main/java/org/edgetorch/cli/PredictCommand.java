@@ -86,6 +86,12 @@ public final class PredictCommand implements Runnable {
             }
             for (int r = 0; r < out.size(0); r++) {
                 float[] row = out.row(r);
+                for (float v : row) {
+                    if (!Float.isFinite(v)) {
+                        throw new UserError(source + ": output for " + inputs.get(index).name() + " holds " + v
+                                + " (its weights or the input hold NaN or infinity); no prediction");
+                    }
+                }
                 double[] p = TopK.softmax(row);
                 List<Map<String, Object>> top = new ArrayList<>();
                 for (int k : TopK.indices(row, topk)) {

@@ -93,6 +93,7 @@ public final class QuantizeCommand implements Runnable {
             throw usage(e.getMessage());
         }
         if (m.equals("dynamic") && (calib != null || perTensor)) throw usage("--calib and --per-tensor apply to --mode static only");
+        if (out != null) org.edgetorch.util.AtomicFiles.requireReplaceable(out); // before minutes of work, not after
         Backend backend = runtime.backend();
         String eng = engine != null ? engine : m.equals("static") ? QuantizedModels.defaultStaticEngine(backend) : null;
         // an unknown engine fails before any image is read or anything is written

@@ -125,7 +125,7 @@ public final class ImageInputs {
 
     static byte[] read(Path file) {
         try {
-            if (!Files.isRegularFile(file)) throw new UserError(file + ": not a regular file");
+            org.edgetorch.util.InputFiles.requireRegularFile(file, "an image");
             long size = Files.size(file);
             if (size == 0) throw new UserError(file + ": empty file");
             if (size > MAX_FILE_BYTES) throw new UserError(file + ": file is too large for an image (" + size + " bytes)");

@@ -79,7 +79,9 @@ public final class PickleReader {
     public static Object read(byte[] data) {
         try {
             return new PickleReader(data).run();
-        } catch (java.nio.BufferUnderflowException | ClassCastException | java.util.NoSuchElementException e) {
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new IllegalArgumentException("malformed pickle: it ends before its STOP opcode", e);
+        } catch (ClassCastException | java.util.NoSuchElementException e) {
             throw new IllegalArgumentException("malformed pickle: " + e, e);
         } catch (StackOverflowError e) {
             // hashing a dict key that nests very deeply, or contains itself

@@ -60,7 +60,7 @@ public final class TorchvisionWeights {
     }
 
     private static void checkArchive(Path file) {
-        if (!Files.isRegularFile(file)) throw new UserError(file + ": no such weights file");
+        org.edgetorch.util.InputFiles.requireRegularFile(file, "a weights file written by torch.save");
         try {
             if (Files.size(file) == 0) throw new UserError(file + ": empty weights file");
         } catch (IOException e) {

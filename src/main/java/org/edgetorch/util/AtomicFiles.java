@@ -162,6 +162,20 @@ public final class AtomicFiles {
     }
 
     /**
+     * A private temporary folder in {@code dir} for a multi-file output that is renamed into place as a
+     * whole (a study's report folder): removed by the shutdown hook on SIGINT and swept after a SIGKILL.
+     * Release it with {@link #releaseTempFolder}.
+     */
+    public static Path createTempFolder(Path dir) {
+        return createTempDir(prepareDir(dir.toAbsolutePath()));
+    }
+
+    /** Deletes a folder from {@link #createTempFolder} (if still there) and forgets it. */
+    public static void releaseTempFolder(Path tmp) {
+        release(tmp);
+    }
+
+    /**
      * Refuses a target that exists and is not a regular file, creates its folder, and sweeps stale
      * temporaries there. Returns the folder.
      */
