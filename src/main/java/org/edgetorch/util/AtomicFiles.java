@@ -162,6 +162,82 @@ public final class AtomicFiles {
     }
 
     /**
+     * Runs a read-modify-write of {@code target} while holding an exclusive lock on it, so that concurrent
+     * updates (two runs adding to one io file) are serialized instead of one silently losing the other's
+     * change. The update receives whether the target exists, and writes through this class.
+     *
+     * <p>The lock is a file created exclusively beside the target ({@code .edgetorch-lock-NAME}, holding
+     * the owner's PID) and deleted afterwards, on SIGINT too. POSIX record locks would not do: the JVM drops
+     * them as soon as the locked file is opened and closed again, which reading it does. A lock whose owner
+     * no longer runs (SIGKILL) is taken over.
+     */
+    public static <T> T update(Path target, java.util.function.Function<Boolean, T> update) {
+        Path dir = prepare(target);
+        String name = target.getFileName().toString();
+        Path lock = dir.resolve(LOCK_PREFIX + (name.length() <= 200 ? name : Integer.toHexString(name.hashCode())));
+        long deadline = System.nanoTime() + LOCK_WAIT_NANOS;
+        while (true) {
+            try {
+                LIVE.add(lock);
+                Files.writeString(lock, Long.toString(PID), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                break;
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                LIVE.remove(lock);
+                long owner = lockOwner(lock);
+                boolean dead = owner > 0 && owner != PID && !ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false);
+                boolean blankAndOld = owner == 0 && olderThanSeconds(lock, 10); // killed before writing its PID
+                if (dead || blankAndOld) {
+                    try {
+                        Files.deleteIfExists(lock); // left by a killed run
+                    } catch (IOException ignored) {
+                        // retried below
+                    }
+                    continue;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new UserError("cannot update " + target + ": another edgetorch process (PID " + owner
+                            + ") has held " + lock.getFileName() + " for " + LOCK_WAIT_NANOS / 1_000_000_000L + " s");
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new UserError("interrupted while waiting to update " + target);
+                }
+            } catch (IOException e) {
+                LIVE.remove(lock);
+                throw new UserError("cannot lock " + target + " for an update: " + reason(e), e);
+            }
+        }
+        try {
+            return update.apply(Files.exists(target));
+        } finally {
+            release(lock);
+        }
+    }
+
+    static final String LOCK_PREFIX = ".edgetorch-lock-";
+    private static final long LOCK_WAIT_NANOS = 120_000_000_000L;
+
+    private static boolean olderThanSeconds(Path p, long seconds) {
+        try {
+            return Files.getLastModifiedTime(p).toMillis() < System.currentTimeMillis() - seconds * 1000;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The PID in a lock file; 0 while its owner has not written it yet (or it is unreadable). */
+    private static long lockOwner(Path lock) {
+        try {
+            String s = Files.readString(lock).strip();
+            return s.isEmpty() ? 0 : Long.parseLong(s);
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
      * A private temporary folder in {@code dir} for a multi-file output that is renamed into place as a
      * whole (a study's report folder): removed by the shutdown hook on SIGINT and swept after a SIGKILL.
      * Release it with {@link #releaseTempFolder}.

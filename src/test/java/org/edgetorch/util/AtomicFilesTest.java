@@ -111,6 +111,41 @@ class AtomicFilesTest {
         assertEquals(List.of(), names(dir));
     }
 
+    /** Three processes adding a line each to one file at once: the lock serializes them; none is lost. */
+    @Test
+    void concurrentUpdatesAreSerializedNotLost() throws Exception {
+        Path target = dir.resolve("io.json");
+        List<Process> ps = new java.util.ArrayList<>();
+        for (String who : List.of("a", "b", "c")) {
+            ps.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), Appender.class.getName(), target.toString(), who)
+                    .redirectErrorStream(true).start());
+        }
+        for (Process p : ps) {
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
+        }
+        assertEquals(List.of("a", "b", "c"), Files.readAllLines(target).stream().sorted().toList());
+        assertEquals(List.of("io.json"), names(dir));
+    }
+
+    /** Child process for the concurrency test: read, wait (so the runs overlap), add a line, write. */
+    public static final class Appender {
+        public static void main(String[] args) {
+            Path target = Path.of(args[0]);
+            AtomicFiles.update(target, exists -> {
+                try {
+                    String old = exists ? Files.readString(target) : "";
+                    Thread.sleep(500);
+                    AtomicFiles.writeString(target, old + args[1] + "\n");
+                    return null;
+                } catch (IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+    }
+
     /** Child process for the SIGINT test: writes half a file, then waits to be interrupted. */
     public static final class SlowWriter {
         public static void main(String[] args) {
