@@ -58,14 +58,15 @@ public final class PredictCommand implements Runnable {
         if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
         List<ImageInput> inputs = ImageInputs.collect(images, imageOptions.preprocessor());
         runtime.backend();
-        boolean trained;
+        Boolean trained; // null: a model file that does not say where its weights came from
         String source;
         List<FloatTensor> logits = new ArrayList<>();
         org.edgetorch.crosscheck.IoRecorder recorder = saveIo.recorder("predict", runtime::backend,
                 "OpenCV decode, shorter side 256 (" + imageOptions.resize + "), center crop 224, ImageNet mean/std");
         org.edgetorch.crosscheck.PredictIo io = recorder == null ? null : new org.edgetorch.crosscheck.PredictIo(recorder, saveIo.saveIo);
         try (ScriptModel m = model != null ? org.edgetorch.quant.QuantizedModels.load(model) : modelOptions.create()) {
-            trained = !(m instanceof TorchvisionModel tm) || tm.trained();
+            trained = m instanceof TorchvisionModel tm ? Boolean.valueOf(tm.trained())
+                    : org.edgetorch.backend.WeightsProvenance.trained(model).orElse(null);
             source = m.source();
             if (io != null) io.model(org.edgetorch.crosscheck.PredictIo.variantName(m, model, modelOptions.arch),
                     org.edgetorch.crosscheck.PredictIo.kind(model), source);
@@ -112,13 +113,15 @@ public final class PredictCommand implements Runnable {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("schema", "edgetorch.predict/1");
             doc.put("model", source);
-            doc.put("trained_weights", trained);
+            doc.put("trained_weights", trained); // left out when the file does not say
+            doc.put("weights_origin", model == null ? null : org.edgetorch.backend.WeightsProvenance.origin(model).orElse("unknown"));
             doc.put("results", results);
             System.out.println(Json.write(doc));
             return;
         }
         System.out.println("model: " + source);
-        if (!trained) System.out.println("(untrained weights: the classes below are meaningless)");
+        if (Boolean.FALSE.equals(trained)) System.out.println("(untrained weights: the classes below are meaningless)");
+        if (trained == null) System.out.println("(weights of unknown provenance: the file does not record whether they are trained)");
         for (Map<String, Object> res : results) {
             System.out.println(res.get("image"));
             @SuppressWarnings("unchecked")

@@ -57,7 +57,7 @@ public final class Json {
     }
 
     /** Deepest nesting of arrays and objects outside strings; stops counting past {@link #MAX_DEPTH}. */
-    static int depth(String text) {
+    public static int depth(String text) {
         int depth = 0, max = 0;
         boolean inString = false;
         for (int i = 0; i < text.length(); i++) {
