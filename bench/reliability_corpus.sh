@@ -166,7 +166,8 @@ for sig in INT KILL; do
   mkdir -p "$W/sig$sig"
   nice java -jar "$JAR" export --out "$W/sig$sig/m.pt" >/dev/null 2>"$W/sig.err" &
   pid=$!
-  for _ in $(seq 600); do [ -n "$(ls -A "$W/sig$sig" 2>/dev/null)" ] && break; sleep 0.1; done
+  # the signal goes as soon as the write's temporary folder appears (bash builtins only: fast polling)
+  for _ in $(seq 30000); do compgen -G "$W/sig$sig/.edgetorch-*" >/dev/null && break; sleep 0.005; done
   kill -s $sig $pid; wait $pid; rc=$?
   [ "$sig" = KILL ] && rc=1  # killed on purpose: not a crash
   [ "$sig" = INT ] && [ $rc -eq 130 ] && rc=1

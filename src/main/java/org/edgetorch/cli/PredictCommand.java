@@ -56,7 +56,10 @@ public final class PredictCommand implements Runnable {
     public void run() {
         if (topk < 1 || topk > ImageNetLabels.COUNT) throw new UserError("--topk must be between 1 and 1000, got " + topk);
         if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
-        List<ImageInput> inputs = ImageInputs.collect(images, imageOptions.preprocessor());
+        // images are decoded batch by batch (memory stays flat with the image count); names are kept
+        List<Path> files = ImageInputs.expand(images);
+        org.edgetorch.image.ImagePreprocessor pre = imageOptions.preprocessor();
+        List<String> names = new ArrayList<>();
         runtime.backend();
         Boolean trained; // null: a model file that does not say where its weights came from
         String source;
@@ -70,8 +73,10 @@ public final class PredictCommand implements Runnable {
             source = m.source();
             if (io != null) io.model(org.edgetorch.crosscheck.PredictIo.variantName(m, model, modelOptions.arch),
                     org.edgetorch.crosscheck.PredictIo.kind(model), source);
-            for (int i = 0; i < inputs.size(); i += batch) {
-                List<ImageInput> chunk = inputs.subList(i, Math.min(inputs.size(), i + batch));
+            for (int i = 0; i < files.size(); i += batch) {
+                List<ImageInput> chunk = new ArrayList<>();
+                for (Path f : files.subList(i, Math.min(files.size(), i + batch))) chunk.add(ImageInputs.load(f, pre));
+                chunk.forEach(in -> names.add(in.name()));
                 long t0 = System.nanoTime();
                 FloatTensor out = m.forward(ImageInputs.batch(chunk));
                 if (io != null) io.batch(chunk, out, System.nanoTime() - t0);
@@ -89,7 +94,7 @@ public final class PredictCommand implements Runnable {
                 float[] row = out.row(r);
                 for (float v : row) {
                     if (!Float.isFinite(v)) {
-                        throw new UserError(source + ": output for " + inputs.get(index).name() + " holds " + v
+                        throw new UserError(source + ": output for " + names.get(index) + " holds " + v
                                 + " (its weights or the input hold NaN or infinity); no prediction");
                     }
                 }
@@ -104,7 +109,7 @@ public final class PredictCommand implements Runnable {
                     top.add(e);
                 }
                 Map<String, Object> res = new LinkedHashMap<>();
-                res.put("image", inputs.get(index++).name());
+                res.put("image", names.get(index++));
                 res.put("top", top);
                 results.add(res);
             }
