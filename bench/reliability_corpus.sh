@@ -20,7 +20,7 @@ cleanup() {
   [ "$KEEP" = "--keep" ] && echo "corpus kept in $W" || rm -rf "$W"
 }
 trap cleanup EXIT
-LIMIT=${LIMIT:-120}
+LIMIT=${LIMIT:-300} # seconds per case: generous, the machine may be shared
 cases=0 crashes=0 traces=0 accepted=0 leftovers=0 hangs=0
 et() { timeout -k 5 "$LIMIT" nice java -jar "$JAR" "$@"; }
 
@@ -58,7 +58,7 @@ run() {
 echo "corpus in $W"
 mkdir -p "$W/out"
 # --- one real model, exported by the jar ---
-et export --out "$W/m.pt" >/dev/null 2>"$W/export.err" || { echo "export failed:"; cat "$W/export.err"; exit 2; }
+LIMIT=900 et export --out "$W/m.pt" >/dev/null 2>"$W/export.err" || { echo "export failed (exit $?):"; cat "$W/export.err"; exit 2; }
 python3 - "$W" <<'EOF'
 import sys, zipfile, struct, os, random
 w = sys.argv[1]

@@ -45,7 +45,7 @@ public final class ModelFiles {
                 if (local.startsWith("code/")) code = true;
             }
         } catch (IOException e) {
-            throw new UserError(file + ": not a TorchScript archive (not a readable zip: " + e.getMessage() + ")");
+            throw new UserError(file + ": not a TorchScript archive (not a readable zip: " + org.edgetorch.util.AtomicFiles.reason(e) + ")");
         }
         Archive a = new Archive(data, bytecode, code);
         if (!a.isTorchScript()) {
@@ -116,7 +116,7 @@ public final class ModelFiles {
             m.eval();
             return m;
         } catch (RuntimeException e) {
-            throw new UserError(file + ": LibTorch could not load it: " + firstLine(e.getMessage()), e);
+            throw new UserError(file + ": LibTorch could not load it: " + firstLine(e), e);
         }
     }
 
@@ -135,6 +135,13 @@ public final class ModelFiles {
             }
         }
         return firstLine(message);
+    }
+
+    /** A native failure's first line; when LibTorch gave no message, what was raised (never "unknown error"). */
+    public static String firstLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) return "LibTorch raised " + e.getClass().getSimpleName() + " without a message";
+        return firstLine(m);
     }
 
     /** LibTorch messages carry a C++ backtrace after the first line; users need only the first. */
