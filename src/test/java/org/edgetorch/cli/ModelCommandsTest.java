@@ -52,6 +52,10 @@ class ModelCommandsTest {
         CliRun mobile = run("predict", "--model", ptl.toString(), "--json", "images/orange.jpg");
         assertFalse(Json.parse(mobile.out()).getAsJsonObject().get("trained_weights").getAsBoolean(), mobile.out());
         assertTrue(Json.parse(mobile.out()).getAsJsonObject().get("weights_origin").getAsString().contains("seed"), mobile.out());
+        java.nio.file.Path q = pt.resolveSibling("m_int8.pt");
+        CliRun quantize = run("quantize", "--mode", "dynamic", "--in", pt.toString(), "--out", q.toString(), "--eval-count", "0");
+        assertEquals(0, quantize.code(), quantize.err());
+        assertEquals(java.util.Optional.of(false), org.edgetorch.backend.WeightsProvenance.trained(q), "quantize carries the record");
     }
 
     @Test
