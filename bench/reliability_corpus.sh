@@ -109,8 +109,8 @@ run "empty model file"               fail -- predict --model "$W/empty.pt" $IMG
 run "NaN weights"                    fail -- predict --model "$W/nan-weights.pt" $IMG
 run "FIFO as --model"                fail -- predict --model "$W/fifo.pt" $IMG
 run "FIFO as --weights"              fail "$W/out" -- export --weights "$W/fifo.pth" --out "$W/out/w.pt"
-cases=$((cases + 1)); echo "data" | timeout -k 5 "$LIMIT" java -jar "$JAR" predict --model /dev/stdin $IMG >"$W/out.txt" 2>"$W/err.txt"
-cases=$((cases - 1)); check "/dev/stdin as --model" fail $? "$W/err.txt"
+echo "data" | timeout -k 5 "$LIMIT" java -jar "$JAR" predict --model /dev/stdin $IMG >"$W/out.txt" 2>"$W/err.txt"
+check "/dev/stdin as --model" fail "${PIPESTATUS[1]}" "$W/err.txt"
 run "directory as --model"           fail -- predict --model "$W/out" $IMG
 run "--out /dev/null"                fail -- export --out /dev/null
 cases=$((cases + 1)); if [ ! -c /dev/null ]; then leftovers=$((leftovers + 1)); echo "/dev/null REPLACED"; fi; cases=$((cases - 1))
@@ -161,24 +161,27 @@ else
   echo "full-disk cases skipped (need root to mount a 1 MB tmpfs)"
 fi
 
-# SIGINT, then SIGKILL, while export writes; then a later write into the folder sweeps the killed run's temporary
-for sig in INT KILL; do
-  mkdir -p "$W/sig$sig"
-  nice java -jar "$JAR" export --out "$W/sig$sig/m.pt" >/dev/null 2>"$W/sig.err" &
-  pid=$!
-  # the signal goes as soon as the write's temporary folder appears (bash builtins only: fast polling)
-  for _ in $(seq 30000); do compgen -G "$W/sig$sig/.edgetorch-*" >/dev/null && break; sleep 0.005; done
-  kill -s $sig $pid; wait $pid; rc=$?
-  [ "$sig" = KILL ] && rc=1  # killed on purpose: not a crash
-  [ "$sig" = INT ] && [ $rc -eq 130 ] && rc=1
-  [ "$sig" = INT ] && [ $rc -eq 0 ] && { echo "(export finished before SIGINT arrived)"; rc=1; rm -f "$W/sigINT/m.pt"; }
-  if [ "$sig" = KILL ]; then
-    # the target is never partial; the next write there removes the dead run's temporary
-    cases=$((cases + 1)); [ -e "$W/sigKILL/m.pt" ] && { leftovers=$((leftovers + 1)); echo "SIGKILL: partial target"; }; cases=$((cases - 1))
-    et preprocess --out "$W/sigKILL" $IMG >/dev/null 2>&1; rm -f "$W/sigKILL"/orange.*
-  fi
-  check "SIG$sig during export" fail "$rc" "$W/sig.err" "$W/sig$sig"
-done
+# SIGINT while preprocess stages 200 images (all or nothing): nothing may remain
+mkdir -p "$W/many" "$W/sigINT"
+for i in $(seq 200); do cp $IMG "$W/many/o$i.jpg"; done
+nice java -jar "$JAR" preprocess --out "$W/sigINT" "$W/many" >/dev/null 2>"$W/sig.err" &
+pid=$!
+for _ in $(seq 30000); do compgen -G "$W/sigINT/.edgetorch-*" >/dev/null && break; sleep 0.005; done
+sleep 1; kill -INT $pid; wait $pid; rc=$?
+[ $rc -eq 130 ] && rc=1
+[ $rc -eq 0 ] && { echo "(preprocess finished before SIGINT arrived)"; rc=1; rm -f "$W/sigINT"/*; }
+[ -n "$(ls -A "$W/sigINT")" ] && { leftovers=$((leftovers + 1)); echo "SIGINT: left $(ls -A "$W/sigINT" | head -3 | tr '\n' ' ')"; }
+check "SIGINT during preprocess" fail "$rc" "$W/sig.err" "$W/sigINT"
+
+# SIGKILL while export writes: the target is never partial, and the next write there sweeps the temporary
+mkdir -p "$W/sigKILL"
+nice java -jar "$JAR" export --out "$W/sigKILL/m.pt" >/dev/null 2>"$W/sig.err" &
+pid=$!
+for _ in $(seq 60000); do compgen -G "$W/sigKILL/.edgetorch-*" >/dev/null && break; sleep 0.005; done
+kill -KILL $pid; wait $pid
+[ -e "$W/sigKILL/m.pt" ] && echo "(export finished before SIGKILL arrived)"
+et preprocess --out "$W/sigKILL" $IMG >/dev/null 2>&1; rm -f "$W/sigKILL"/orange.* "$W/sigKILL/m.pt"
+check "SIGKILL during export, next run" fail 1 "$W/sig.err" "$W/sigKILL"
 
 echo
 echo "$cases cases, $crashes crashes, $traces stack traces, $accepted accepted, $leftovers leftovers, $hangs hangs"
