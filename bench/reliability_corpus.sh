@@ -167,7 +167,7 @@ for i in $(seq 200); do cp $IMG "$W/many/o$i.jpg"; done
 nice java -jar "$JAR" preprocess --out "$W/sigINT" "$W/many" >/dev/null 2>"$W/sig.err" &
 pid=$!
 for _ in $(seq 30000); do compgen -G "$W/sigINT/.edgetorch-*" >/dev/null && break; sleep 0.005; done
-sleep 1; kill -INT $pid; wait $pid; rc=$?
+kill -INT $pid; wait $pid; rc=$?
 [ $rc -eq 130 ] && rc=1
 [ $rc -eq 0 ] && { echo "(preprocess finished before SIGINT arrived)"; rc=1; rm -f "$W/sigINT"/*; }
 [ -n "$(ls -A "$W/sigINT")" ] && { leftovers=$((leftovers + 1)); echo "SIGINT: left $(ls -A "$W/sigINT" | head -3 | tr '\n' ' ')"; }
