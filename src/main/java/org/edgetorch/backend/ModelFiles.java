@@ -30,13 +30,12 @@ public final class ModelFiles {
     }
 
     public static Archive inspect(Path file) {
-        if (!Files.exists(file)) throw new UserError(file + ": no such file");
-        if (Files.isDirectory(file)) throw new UserError(file + ": is a directory, expected a .pt or .ptl file");
-        if (!Files.isReadable(file)) throw new UserError(file + ": not readable");
+        // a FIFO or device would hang the zip reader or be called "empty": refuse them by name
+        org.edgetorch.util.InputFiles.requireRegularFile(file, "a .pt or .ptl file");
         try {
             if (Files.size(file) == 0) throw new UserError(file + ": empty file");
         } catch (IOException e) {
-            throw new UserError(file + ": " + e.getMessage());
+            throw new UserError(file + ": cannot read it: " + org.edgetorch.util.AtomicFiles.reason(e));
         }
         boolean data = false, bytecode = false, code = false;
         try {
@@ -46,7 +45,7 @@ public final class ModelFiles {
                 if (local.startsWith("code/")) code = true;
             }
         } catch (IOException e) {
-            throw new UserError(file + ": not a TorchScript archive (not a readable zip: " + e.getMessage() + ")");
+            throw new UserError(file + ": not a TorchScript archive (not a readable zip: " + org.edgetorch.util.AtomicFiles.reason(e) + ")");
         }
         Archive a = new Archive(data, bytecode, code);
         if (!a.isTorchScript()) {
@@ -56,14 +55,22 @@ public final class ModelFiles {
         return a;
     }
 
+    /** The pickles whose tensor records {@link TensorRecords} checks before LibTorch reads them. */
+    private static final java.util.Set<String> PICKLES = java.util.Set.of("data.pkl", "constants.pkl", "bytecode.pkl");
+    private static final long MAX_PICKLE_BYTES = 256L << 20;
+
     /**
      * The names of a PyTorch zip archive's entries, without the archive's root folder, after reading every
      * entry and comparing its CRC in Java: java.util.zip checks none for the STORED entries PyTorch writes,
      * and LibTorch's reader does not either, so a damaged weight would otherwise load silently. Reading
-     * every entry also catches truncation inside the archive. A CRC mismatch is a {@link UserError}.
+     * every entry also catches truncation inside the archive. Then every tensor record of data.pkl,
+     * constants.pkl and bytecode.pkl is checked against its storage ({@link TensorRecords}). A CRC mismatch
+     * or a record outside its storage is a {@link UserError}.
      */
     public static List<String> checkedEntries(Path file) throws IOException {
         List<String> names = new ArrayList<>();
+        java.util.Map<String, Long> sizes = new java.util.HashMap<>();
+        java.util.Map<String, byte[]> pickles = new java.util.LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(file.toFile())) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             byte[] buf = new byte[1 << 16];
@@ -71,16 +78,33 @@ public final class ModelFiles {
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
                 String name = e.getName();
-                names.add(name.contains("/") ? name.substring(name.indexOf('/') + 1) : name);
+                String local = name.contains("/") ? name.substring(name.indexOf('/') + 1) : name;
+                names.add(local);
+                boolean pickle = PICKLES.contains(local);
+                if (pickle && e.getSize() > MAX_PICKLE_BYTES) {
+                    throw new UserError(file + ": damaged archive: " + local + " is implausibly large (" + e.getSize() + " bytes)");
+                }
+                java.io.ByteArrayOutputStream kept = pickle ? new java.io.ByteArrayOutputStream() : null;
                 crc.reset();
+                long size = 0;
                 try (var in = zip.getInputStream(e)) {
-                    for (int n; (n = in.read(buf)) >= 0; ) crc.update(buf, 0, n);
+                    for (int n; (n = in.read(buf)) >= 0; ) {
+                        crc.update(buf, 0, n);
+                        size += n;
+                        if (kept != null) {
+                            if (size > MAX_PICKLE_BYTES) throw new UserError(file + ": damaged archive: " + local + " is implausibly large");
+                            kept.write(buf, 0, n);
+                        }
+                    }
                 }
                 if (e.getCrc() != -1 && crc.getValue() != e.getCrc()) {
                     throw new UserError(file + ": damaged archive: entry " + name + " fails its CRC check");
                 }
+                sizes.put(local, size);
+                if (kept != null) pickles.put(local, kept.toByteArray());
             }
         }
+        pickles.forEach((local, bytes) -> TensorRecords.check(file, local, bytes, sizes));
         return names;
     }
 
@@ -92,7 +116,7 @@ public final class ModelFiles {
             m.eval();
             return m;
         } catch (RuntimeException e) {
-            throw new UserError(file + ": LibTorch could not load it: " + firstLine(e.getMessage()), e);
+            throw new UserError(file + ": LibTorch could not load it: " + firstLine(e), e);
         }
     }
 
@@ -111,6 +135,13 @@ public final class ModelFiles {
             }
         }
         return firstLine(message);
+    }
+
+    /** A native failure's first line; when LibTorch gave no message, what was raised (never "unknown error"). */
+    public static String firstLine(Throwable e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) return "LibTorch raised " + e.getClass().getSimpleName() + " without a message";
+        return firstLine(m);
     }
 
     /** LibTorch messages carry a C++ backtrace after the first line; users need only the first. */

@@ -61,6 +61,7 @@ public final class ExportCommand implements Runnable {
         PrintWriter w = spec.commandLine().getOut();
         if (!onnx) {
             Path target = out != null ? out : Path.of("models", modelOptions.arch + "_fp32.pt");
+            org.edgetorch.util.AtomicFiles.requireReplaceable(target); // before minutes of work, not after
             TorchvisionModel model = modelOptions.create();
             TorchScriptExport.Result r = TorchScriptExport.export(model, target);
             w.printf("wrote %s: %s, %d traced ops, %,d parameters, %.2f MB; traced == eager on the example (max abs diff %.2g)%n",
@@ -73,6 +74,7 @@ public final class ExportCommand implements Runnable {
         if (in != null) {
             org.edgetorch.backend.ModelFiles.inspect(in);
             Path target = out != null ? out : onnxSibling(in, "");
+            org.edgetorch.util.AtomicFiles.requireReplaceable(target);
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put(OnnxWriter.META_SOURCE, in.getFileName().toString());
             meta.put(OnnxWriter.META_WEIGHTS, "those of " + in.getFileName());
@@ -81,6 +83,7 @@ public final class ExportCommand implements Runnable {
                     "FP32 ONNX of the TorchScript file " + in.getFileName() + ", written by edgetorch", meta));
         } else {
             Path target = out != null ? out : Path.of("models", modelOptions.arch + "_fp32.onnx");
+            org.edgetorch.util.AtomicFiles.requireReplaceable(target);
             TorchvisionModel model = modelOptions.create();
             TorchScriptExport.Checked traced = TorchScriptExport.traceChecked(model);
             Map<String, String> meta = new LinkedHashMap<>();

@@ -18,7 +18,7 @@ public final class InfoCommand implements Runnable {
     @Mixin
     OutputOptions output;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Set intra-op threads before reporting them.")
+    @Option(names = "--threads", paramLabel = "N", converter = OptionConverters.ThreadCount.class, description = "Set intra-op threads before reporting them.")
     Integer threads;
 
     @Override

@@ -37,7 +37,12 @@ public final class Main implements Runnable {
     @Option(names = "--backend", scope = CommandLine.ScopeType.INHERIT, paramLabel = "NAME",
             description = "LibTorch backend: auto (default), bytedeco, bridge.")
     void backend(String name) {
-        org.edgetorch.backend.Backends.request(name);
+        try {
+            org.edgetorch.backend.Backends.request(name);
+        } catch (UserError e) {
+            // a ParameterException keeps picocli's own message ("Could not invoke ...") out of the way
+            throw new CommandLine.ParameterException(spec.commandLine(), "--backend: " + e.getMessage());
+        }
     }
 
     @CommandLine.Spec
@@ -69,6 +74,10 @@ public final class Main implements Runnable {
         // "--backend bridge": the value is also the name of the `bridge` command.
         cl.setAllowSubcommandsAsOptionParameters(true);
         cl.setExecutionExceptionHandler(Main::handleFailure);
+        cl.setParameterExceptionHandler(Main::handleUsageError);
+        // every floating-point option of every command: NaN and infinities are refused by name
+        cl.registerConverter(Double.class, new OptionConverters.FiniteDouble());
+        cl.registerConverter(double.class, new OptionConverters.FiniteDouble());
         return cl;
     }
 
@@ -77,6 +86,20 @@ public final class Main implements Runnable {
             sub.getCommandSpec().versionProvider(provider);
             shareVersionProvider(sub, provider);
         }
+    }
+
+    /**
+     * A usage error is one line too, naming the option and the value, with where to find help; picocli's
+     * default would print the whole usage text after it.
+     */
+    private static int handleUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        String help = cl.getCommandName().equals("edgetorch") ? "edgetorch --help" : "edgetorch " + cl.getCommandName() + " --help";
+        err.println("edgetorch: " + String.valueOf(e.getMessage()).replace('\n', ' ') + " (see " + help + ")");
+        if (verbose) e.printStackTrace(err);
+        err.flush();
+        return cl.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     private static int handleFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {

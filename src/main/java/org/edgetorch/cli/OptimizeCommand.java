@@ -69,6 +69,7 @@ public final class OptimizeCommand implements Runnable {
         if (runs < 0 || loadRuns < 0) throw new UserError("--runs and --load-runs must be 0 or more");
         if (!(tolerance >= 0)) throw new UserError("--tolerance must be 0 or more");
         for (long d : inputShape) if (d < 1) throw new UserError("--input-shape needs positive sizes");
+        org.edgetorch.util.AtomicFiles.requireReplaceable(out); // before minutes of work, not after
         runtime.backend();
         MobileOptions options = MobileOptions.defaults()
                 .withDebugInfo(!noDebugInfo)

@@ -56,21 +56,27 @@ public final class PredictCommand implements Runnable {
     public void run() {
         if (topk < 1 || topk > ImageNetLabels.COUNT) throw new UserError("--topk must be between 1 and 1000, got " + topk);
         if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
-        List<ImageInput> inputs = ImageInputs.collect(images, imageOptions.preprocessor());
+        // images are decoded batch by batch (memory stays flat with the image count); names are kept
+        List<Path> files = ImageInputs.expand(images);
+        org.edgetorch.image.ImagePreprocessor pre = imageOptions.preprocessor();
+        List<String> names = new ArrayList<>();
         runtime.apply();
-        boolean trained;
+        Boolean trained; // null: a model file that does not say where its weights came from
         String source;
         List<FloatTensor> logits = new ArrayList<>();
         org.edgetorch.crosscheck.IoRecorder recorder = saveIo.recorder("predict", runtime::backend,
                 "OpenCV decode, shorter side 256 (" + imageOptions.resize + "), center crop 224, ImageNet mean/std");
         org.edgetorch.crosscheck.PredictIo io = recorder == null ? null : new org.edgetorch.crosscheck.PredictIo(recorder, saveIo.saveIo);
         try (Model m = model != null ? org.edgetorch.runtime.Runtimes.load(model) : modelOptions.create()) {
-            trained = !(m instanceof TorchvisionModel tm) || tm.trained();
+            trained = m instanceof TorchvisionModel tm ? Boolean.valueOf(tm.trained())
+                    : org.edgetorch.backend.WeightsProvenance.trained(model).orElse(null);
             source = m.source();
             if (io != null) io.model(org.edgetorch.crosscheck.PredictIo.variantName(m, model, modelOptions.arch),
                     org.edgetorch.crosscheck.PredictIo.kind(model), source);
-            for (int i = 0; i < inputs.size(); i += batch) {
-                List<ImageInput> chunk = inputs.subList(i, Math.min(inputs.size(), i + batch));
+            for (int i = 0; i < files.size(); i += batch) {
+                List<ImageInput> chunk = new ArrayList<>();
+                for (Path f : files.subList(i, Math.min(files.size(), i + batch))) chunk.add(ImageInputs.load(f, pre));
+                chunk.forEach(in -> names.add(in.name()));
                 long t0 = System.nanoTime();
                 FloatTensor out = m.forward(ImageInputs.batch(chunk));
                 if (io != null) io.batch(chunk, out, System.nanoTime() - t0);
@@ -86,6 +92,12 @@ public final class PredictCommand implements Runnable {
             }
             for (int r = 0; r < out.size(0); r++) {
                 float[] row = out.row(r);
+                for (float v : row) {
+                    if (!Float.isFinite(v)) {
+                        throw new UserError(source + ": output for " + names.get(index) + " holds " + v
+                                + " (its weights or the input hold NaN or infinity); no prediction");
+                    }
+                }
                 double[] p = TopK.softmax(row);
                 List<Map<String, Object>> top = new ArrayList<>();
                 for (int k : TopK.indices(row, topk)) {
@@ -97,7 +109,7 @@ public final class PredictCommand implements Runnable {
                     top.add(e);
                 }
                 Map<String, Object> res = new LinkedHashMap<>();
-                res.put("image", inputs.get(index++).name());
+                res.put("image", names.get(index++));
                 res.put("top", top);
                 results.add(res);
             }
@@ -106,13 +118,15 @@ public final class PredictCommand implements Runnable {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("schema", "edgetorch.predict/1");
             doc.put("model", source);
-            doc.put("trained_weights", trained);
+            doc.put("trained_weights", trained); // left out when the file does not say
+            doc.put("weights_origin", model == null ? null : org.edgetorch.backend.WeightsProvenance.origin(model).orElse("unknown"));
             doc.put("results", results);
             System.out.println(Json.write(doc));
             return;
         }
         System.out.println("model: " + source);
-        if (!trained) System.out.println("(untrained weights: the classes below are meaningless)");
+        if (Boolean.FALSE.equals(trained)) System.out.println("(untrained weights: the classes below are meaningless)");
+        if (trained == null) System.out.println("(weights of unknown provenance: the file does not record whether they are trained)");
         for (Map<String, Object> res : results) {
             System.out.println(res.get("image"));
             @SuppressWarnings("unchecked")

@@ -54,12 +54,15 @@ public final class PreprocessCommand implements Runnable {
         if (bundled || inputs.isEmpty()) all.addAll(ImageInputs.bundled(pre));
         if (!inputs.isEmpty()) all.addAll(ImageInputs.collect(inputs, pre));
         Set<String> used = new HashSet<>();
+        List<String> written = new ArrayList<>();
+        // all or nothing: every tensor is staged, and only when all are written do they appear in --out
+        try (AtomicFiles.Batch batch = AtomicFiles.Batch.in(out)) {
         for (ImageInput in : all) {
             String stem = uniqueStem(in.name(), used);
             FloatTensor t = in.tensor();
             ByteBuffer buf = ByteBuffer.allocate(t.data().length * 4).order(ByteOrder.LITTLE_ENDIAN);
             buf.asFloatBuffer().put(t.data());
-            AtomicFiles.write(out.resolve(stem + ".f32"), tmp -> Files.write(tmp, buf.array()));
+            batch.writeBytes(out.resolve(stem + ".f32"), buf.array());
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("source", in.name());
             meta.put("shape", t.shape());
@@ -69,9 +72,12 @@ public final class PreprocessCommand implements Runnable {
             meta.put("resize", pre.resizeMode().id());
             meta.put("mean", ImagePreprocessor.MEAN);
             meta.put("std", ImagePreprocessor.STD);
-            AtomicFiles.writeString(out.resolve(stem + ".json"), Json.write(meta) + "\n");
-            System.out.println(in.name() + " -> " + out.resolve(stem + ".f32"));
+            batch.writeString(out.resolve(stem + ".json"), Json.write(meta) + "\n");
+            written.add(in.name() + " -> " + out.resolve(stem + ".f32"));
         }
+        batch.commit();
+        }
+        written.forEach(System.out::println);
     }
 
     /** File name without extension, made unique when two inputs share it (a.jpg and a.png, or two dirs). */

@@ -111,6 +111,7 @@ public final class QuantizeCommand implements Runnable {
         boolean onnx = f.equals("onnx");
         if (onnx && !m.equals("static")) throw usage("--format onnx needs --mode static");
         if (onnx && (engine != null || perTensor)) throw usage("--engine and --per-tensor apply to --format torchscript only");
+        if (out != null) org.edgetorch.util.AtomicFiles.requireReplaceable(out); // before minutes of work, not after
         Backend backend = runtime.backend();
         String eng = onnx ? null : engine != null ? engine : m.equals("static") ? QuantizedModels.defaultStaticEngine(backend) : null;
         // an unknown engine fails before any image is read or anything is written

@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 
 /** {@code --threads}, shared by every command that runs a model. */
 public final class RuntimeOptions {
-    @Option(names = "--threads", paramLabel = "N", description = "Intra-op threads of every runtime (default: 1).")
+    @Option(names = "--threads", paramLabel = "N", converter = OptionConverters.ThreadCount.class,
+            description = "Intra-op threads of every runtime (default: 1).")
     public int threads = 1;
 
     /** This command's thread count, for every runtime (loads none). */

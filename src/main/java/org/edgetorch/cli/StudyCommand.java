@@ -35,7 +35,7 @@ public final class StudyCommand implements Callable<Integer> {
     @Option(names = "--models", paramLabel = "DIR", description = "Where the artifacts (.pt, .ptl) go (default: models).")
     Path models = Path.of("models");
 
-    @Option(names = "--threads", paramLabel = "N", split = ",",
+    @Option(names = "--threads", paramLabel = "N", split = ",", converter = OptionConverters.ThreadCount.class,
             description = "Intra-op thread counts; the latency stage runs once per count (default: 1 and all cores, e.g. 1,4 on a Raspberry Pi).")
     List<Integer> threads;
 

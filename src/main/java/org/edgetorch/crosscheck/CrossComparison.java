@@ -100,7 +100,8 @@ public final class CrossComparison {
         List<String> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         if (a == null || b == null) {
-            notes.add("only in the " + (a == null ? "other" : "reference") + " file");
+            // a variant on one side only cannot be checked: that is a failure, not a pass (README, compare)
+            problems.add("only in the " + (a == null ? "other" : "reference") + " file");
             return new VariantResult(name, q, null, null, null, null, Double.NaN, null, null, problems, notes);
         }
         if (a.file() != null && b.file() != null && a.file().sha256() != null && b.file().sha256() != null

@@ -213,16 +213,13 @@ public record IoFile(String schema, String created, String command, Map<String, 
         AtomicFiles.writeString(target, Json.write(toJson()) + "\n");
     }
 
+    /** Larger than any io file edgetorch writes (500 images' tensors and outputs take about 0.5 GB). */
+    public static final long MAX_BYTES = 1L << 30;
+
     public static IoFile read(Path file) {
-        if (!Files.isRegularFile(file)) throw new UserError(file + ": no such file");
-        String text;
+        JsonElement json = Json.readFile(file, MAX_BYTES, "an io file (" + SCHEMA + ")");
         try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new UserError(file + ": " + e.getMessage());
-        }
-        try {
-            return fromJson(Json.parse(text).getAsJsonObject());
+            return fromJson(json.getAsJsonObject());
         } catch (JsonParseException | IllegalStateException | IllegalArgumentException | NullPointerException
                  | UnsupportedOperationException | ClassCastException e) {
             throw new UserError(file + ": not an edgetorch --save-io file (" + IoFile.SCHEMA + "): " + e.getMessage());

@@ -134,9 +134,12 @@ public final class IoRecorder {
     /** Writes the file; when it exists, merges into it (same machine, backend and LibTorch only). */
     public IoFile save(Path target) {
         IoFile mine = build();
-        IoFile out = Files.exists(target) ? merge(IoFile.read(target), mine, target) : mine;
-        out.write(target);
-        return out;
+        // read-merge-write under a lock: two runs adding variants at once must not lose one
+        return org.edgetorch.util.AtomicFiles.update(target, exists -> {
+            IoFile out = exists ? merge(IoFile.read(target), mine, target) : mine;
+            out.write(target);
+            return out;
+        });
     }
 
     static IoFile merge(IoFile old, IoFile mine, Path target) {

@@ -44,12 +44,18 @@ public record ImageHeader(String format, int width, int height) {
         if (width < MIN_SIDE || height < MIN_SIDE) {
             throw new UserError(name + ": image is too small (" + dims + "); each side needs at least " + MIN_SIDE + " pixels");
         }
+        checkLimits(name);
+        if (Math.max(width, height) > (long) MAX_ASPECT * Math.min(width, height)) {
+            throw new UserError(name + ": aspect ratio of " + dims + " is too extreme (limit 1:" + MAX_ASPECT + ")");
+        }
+    }
+
+    /** The size limits alone (decoders allocate from these): applied to every JPEG frame header. */
+    private void checkLimits(String name) {
+        String dims = width + "x" + height;
         if (width > MAX_SIDE || height > MAX_SIDE || (long) width * height > MAX_PIXELS) {
             throw new UserError(name + ": image dimensions " + dims + " are too large (limit " + MAX_SIDE
                     + " pixels per side and " + MAX_PIXELS / 1_000_000 + " megapixels)");
-        }
-        if (Math.max(width, height) > (long) MAX_ASPECT * Math.min(width, height)) {
-            throw new UserError(name + ": aspect ratio of " + dims + " is too extreme (limit 1:" + MAX_ASPECT + ")");
         }
     }
 
@@ -77,9 +83,14 @@ public record ImageHeader(String format, int width, int height) {
             boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
             if (sof) {
                 if (len < 8) throw corrupt(name, "JPEG", "short frame header");
-                height = u16be(b, pos + 3);
-                width = u16be(b, pos + 5);
-                if (height == 0) throw new UserError(name + ": JPEG without a height in its frame header (DNL) is not supported");
+                int h = u16be(b, pos + 3), w = u16be(b, pos + 5);
+                if (h == 0) throw new UserError(name + ": JPEG without a height in its frame header (DNL) is not supported");
+                // every frame header is checked, not just the last: a decoder may size its buffers from any
+                new ImageHeader("JPEG", w, h).checkLimits(name);
+                if (width < 0) { // the first frame is the image a decoder returns
+                    width = w;
+                    height = h;
+                }
             }
             pos += len;
             if (marker == 0xDA) { // SOS: entropy-coded data runs to the next marker that is not a stuffed 0 or a restart

@@ -125,7 +125,7 @@ public final class ImageInputs {
 
     static byte[] read(Path file) {
         try {
-            if (!Files.isRegularFile(file)) throw new UserError(file + ": not a regular file");
+            org.edgetorch.util.InputFiles.requireRegularFile(file, "an image");
             long size = Files.size(file);
             if (size == 0) throw new UserError(file + ": empty file");
             if (size > MAX_FILE_BYTES) throw new UserError(file + ": file is too large for an image (" + size + " bytes)");
@@ -133,7 +133,7 @@ public final class ImageInputs {
         } catch (NoSuchFileException e) {
             throw new UserError(file + ": no such file or directory");
         } catch (IOException e) {
-            throw new UserError(file + ": cannot read: " + e.getMessage());
+            throw new UserError(file + ": cannot read it: " + org.edgetorch.util.AtomicFiles.reason(e));
         }
     }
 
@@ -147,7 +147,7 @@ public final class ImageInputs {
                 if (EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT)) && Files.isRegularFile(p)) images.add(p);
             }
         } catch (IOException e) {
-            throw new UserError(dir + ": cannot list directory: " + e.getMessage());
+            throw new UserError(dir + ": cannot list directory: " + org.edgetorch.util.AtomicFiles.reason(e));
         }
         images.sort(Comparator.comparing(p -> p.getFileName().toString()));
         return images;

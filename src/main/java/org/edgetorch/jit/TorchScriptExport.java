@@ -58,7 +58,13 @@ public final class TorchScriptExport {
         Checked c = traceChecked(model);
         Tracer.Traced traced = c.traced();
         double diff = c.exampleMaxAbsDiff();
-        AtomicFiles.write(target, tmp -> traced.module().save(tmp.toString()));
+        // LibTorch aborts the process when a write fails midway: check for room for the float weights first
+        long weightBytes = 4 * model.architecture().parameterCount();
+        // the weights' provenance travels in the file: predict/optimize/quantize read and carry it
+        org.bytedeco.pytorch.ExtraFilesMap extra = new org.bytedeco.pytorch.ExtraFilesMap();
+        extra.put(new org.bytedeco.javacpp.BytePointer(org.edgetorch.backend.WeightsProvenance.EXTRA_FILE),
+                org.edgetorch.backend.WeightsProvenance.json(model.trained(), model.origin(), model.architecture().name()));
+        AtomicFiles.write(target, 2 * weightBytes, tmp -> traced.module().save(tmp.toString(), extra));
         try {
             return new Result(target, Files.size(target), traced.recordedOps(), diff);
         } catch (IOException e) {

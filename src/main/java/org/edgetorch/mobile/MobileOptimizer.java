@@ -117,7 +117,9 @@ public final class MobileOptimizer {
         OutputComparison[] verification = new OutputComparison[1];
         Map<String, String> extras = new java.util.TreeMap<>(extraFiles(in));
         extras.put(METADATA_FILE, metadata);
-        AtomicFiles.write(out, tmp -> {
+        // LibTorch aborts the process when a write fails midway: check for room first (packed weights and
+        // debug records can make the .ptl up to about twice the .pt)
+        AtomicFiles.write(out, 2 * size(in), tmp -> {
             saveForMobile(frozen, tmp, out.getFileName().toString(), extras, options.debugInfo());
             if (options.verify()) verification[0] = verify(in, tmp, options);
         });

@@ -12,19 +12,57 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A reader for the subset of Python's pickle format that TorchScript writes (protocol 2), enough to
- * read {@code bytecode.pkl} in Java: tuples and lists become {@link List}, dicts {@link Map}, ints
- * {@link Long}, floats {@link Double}; classes, reductions and persistent ids (tensor storages)
- * become {@link Opaque} markers. No code runs, nothing is resolved: it only describes the data.
- * Malformed input fails with {@link IllegalArgumentException}, never with a crash.
+ * The one reader for the subset of Python's pickle format that TorchScript and {@code torch.save} write
+ * (protocol 2, plus protocol 4's framing opcodes), used for {@code bytecode.pkl} and for checking tensor
+ * records before LibTorch reads them: tuples and lists become {@link List}, dicts {@link Map}, ints
+ * {@link Long}, floats {@link Double}; class references become {@link Global}, reductions and object
+ * constructions {@link Call}, persistent ids (tensor storages) {@link PersistentId}, byte strings
+ * {@link Opaque}. No code runs, nothing is resolved: it only describes the data. Malformed input fails
+ * with {@link IllegalArgumentException}, never with a crash (no recursion: a hostile pickle cannot
+ * overflow the stack).
  */
-final class PickleReader {
+public final class PickleReader {
 
-    /** Something the reader does not materialize: a global, a reduction, an object, a storage id. */
-    record Opaque(String what) {
+    /** Something the reader does not materialize (byte strings). */
+    public record Opaque(String what) {
         @Override
         public String toString() {
             return "<" + what + ">";
+        }
+    }
+
+    /** A class or function reference ({@code GLOBAL module name}). */
+    public record Global(String module, String name) {
+        @Override
+        public String toString() {
+            return module + "." + name;
+        }
+    }
+
+    /** {@code pid} of a BINPERSID; for a tensor storage ('storage', type, key, location, numel). */
+    public record PersistentId(Object pid) {
+    }
+
+    /**
+     * A REDUCE ({@code fn(*args)}) or NEWOBJ ({@code cls.__new__(cls, *args)}); BUILD sets its state.
+     * Identity-based equality: the same memoized object may appear many times, and may contain itself.
+     */
+    public static final class Call {
+        public final Object fn;
+        public final Object args;
+        public Object state;
+        /** What SETITEMS / APPENDS added to it (an OrderedDict is built this way). */
+        public final Map<Object, Object> items = new LinkedHashMap<>();
+        public final List<Object> appended = new ArrayList<>();
+
+        Call(Object fn, Object args) {
+            this.fn = fn;
+            this.args = args;
+        }
+
+        @Override
+        public String toString() {
+            return "<call " + fn + ">";
         }
     }
 
@@ -38,11 +76,16 @@ final class PickleReader {
         this.in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    static Object read(byte[] data) {
+    public static Object read(byte[] data) {
         try {
             return new PickleReader(data).run();
-        } catch (java.nio.BufferUnderflowException | ClassCastException | java.util.NoSuchElementException e) {
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new IllegalArgumentException("malformed pickle: it ends before its STOP opcode", e);
+        } catch (ClassCastException | java.util.NoSuchElementException e) {
             throw new IllegalArgumentException("malformed pickle: " + e, e);
+        } catch (StackOverflowError e) {
+            // hashing a dict key that nests very deeply, or contains itself
+            throw new IllegalArgumentException("malformed pickle: a dict key nests too deeply");
         }
     }
 
@@ -107,21 +150,27 @@ final class PickleReader {
                 case 'r' -> memo.put(in.getInt() & 0xffffffffL, stack.peek());
                 case 'h' -> stack.push(memoGet(in.get() & 0xff));
                 case 'j' -> stack.push(memoGet(in.getInt() & 0xffffffffL));
-                case 'c' -> stack.push(new Opaque("global " + line() + "." + line()));
-                case 'R' -> {
+                case 'c' -> stack.push(new Global(line(), line()));
+                case 0x93 -> { // STACK_GLOBAL
+                    Object name = pop(), module = pop();
+                    stack.push(new Global(String.valueOf(module), String.valueOf(name)));
+                }
+                case 'R', 0x81 -> { // REDUCE, NEWOBJ
                     Object args = pop(), fn = pop();
-                    stack.push(new Opaque("reduce " + fn + args));
+                    stack.push(new Call(fn, args));
                 }
-                case 0x81 -> { // NEWOBJ
-                    pop();
-                    Object cls = pop();
-                    stack.push(new Opaque("object " + cls));
+                case 'b' -> { // BUILD
+                    Object state = pop();
+                    if (stack.peek() instanceof Call c) c.state = state;
                 }
-                case 'b' -> pop(); // BUILD: state is applied to the object, which stays opaque
-                case 'Q' -> {
-                    pop();
-                    stack.push(new Opaque("persistent id"));
-                }
+                case 'Q' -> stack.push(new PersistentId(pop()));
+                case '0' -> pop(); // POP
+                case '1' -> popToMark(); // POP_MARK
+                case '2' -> stack.push(stack.getFirst()); // DUP
+                case 0x95 -> in.getLong(); // FRAME: a size hint
+                case 0x94 -> memo.put((long) memo.size(), stack.getFirst()); // MEMOIZE
+                case 'U' -> stack.push(new Opaque("bytes[" + skip(in.get() & 0xff) + "]")); // SHORT_BINSTRING
+                case 'T' -> stack.push(new Opaque("bytes[" + skip(in.getInt()) + "]")); // BINSTRING
                 default -> throw new IllegalArgumentException(
                         String.format("unsupported pickle opcode 0x%02x at offset %d", op, in.position() - 1));
             }
@@ -155,12 +204,14 @@ final class PickleReader {
 
     @SuppressWarnings("unchecked")
     private static List<Object> list(Object o) {
+        if (o instanceof Call c) return c.appended;
         if (!(o instanceof List)) throw new IllegalArgumentException("malformed pickle: append to a non-list");
         return (List<Object>) o;
     }
 
     @SuppressWarnings("unchecked")
     private static Map<Object, Object> map(Object o) {
+        if (o instanceof Call c) return c.items;
         if (!(o instanceof Map)) throw new IllegalArgumentException("malformed pickle: setitem on a non-dict");
         return (Map<Object, Object>) o;
     }
@@ -194,6 +245,7 @@ final class PickleReader {
         while (true) {
             byte b = in.get();
             if (b == '\n') return sb.toString();
+            if (sb.length() > 4096) throw new IllegalArgumentException("malformed pickle: global name too long");
             sb.append((char) b);
         }
     }

@@ -60,11 +60,11 @@ public final class TorchvisionWeights {
     }
 
     private static void checkArchive(Path file) {
-        if (!Files.isRegularFile(file)) throw new UserError(file + ": no such weights file");
+        org.edgetorch.util.InputFiles.requireRegularFile(file, "a weights file written by torch.save");
         try {
             if (Files.size(file) == 0) throw new UserError(file + ": empty weights file");
         } catch (IOException e) {
-            throw new UserError(file + ": " + e.getMessage());
+            throw new UserError(file + ": cannot read it: " + org.edgetorch.util.AtomicFiles.reason(e));
         }
         boolean data = false, code = false;
         try {
@@ -74,7 +74,7 @@ public final class TorchvisionWeights {
             }
         } catch (IOException e) {
             throw new UserError(file + ": unreadable weights file (expected a zip written by torch.save; "
-                    + "files from PyTorch < 1.6 must be re-saved): " + e.getMessage());
+                    + "files from PyTorch < 1.6 must be re-saved): " + org.edgetorch.util.AtomicFiles.reason(e));
         }
         if (code) throw new UserError(file + ": this is a TorchScript model, not a state dict; pass it with --model");
         if (!data) throw new UserError(file + ": a zip file without data.pkl, not written by torch.save");
@@ -85,9 +85,9 @@ public final class TorchvisionWeights {
         try {
             root = torch.pickle_load(new ByteVector(StateDictPickle.rewriteArchive(file)));
         } catch (IOException e) {
-            throw new UserError(file + ": " + e.getMessage());
+            throw new UserError(file + ": cannot read it: " + org.edgetorch.util.AtomicFiles.reason(e));
         } catch (RuntimeException e) {
-            throw new UserError(file + ": LibTorch could not unpickle it: " + ModelFiles.firstLine(e.getMessage()));
+            throw new UserError(file + ": LibTorch could not unpickle it: " + ModelFiles.firstLine(e));
         }
         if (!root.isGenericDict()) throw new UserError(file + ": holds a " + root.tagKind().getString() + ", not a state dict");
         GenericDict dict = root.toGenericDict();

@@ -42,6 +42,8 @@ public final class QuantizedArchive {
     }
 
     public static Optional<JsonObject> read(Path file) {
+        // a FIFO would block the zip reader: only regular files are read (the loader says why not)
+        if (!java.nio.file.Files.isRegularFile(file)) return Optional.empty();
         try (ZipFile zip = new ZipFile(file.toFile())) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {

@@ -74,7 +74,7 @@ public final class Quantizer {
         meta.put("activations", "quint8 [0, " + m.engine().activationQmax() + "]");
         meta.put("calibration_inputs", calibration.size());
         meta.put("source", in.getFileName().toString());
-        save(m.module(), out, QuantizedArchive.metadata("static", m.engine().id(), meta));
+        save(m.module(), out, in, QuantizedArchive.metadata("static", m.engine().id(), meta));
         StaticEmitter.Emitted e = m.emitted();
         return new QuantizationResult(out, "static", m.engine().id(), options.observer().id(), m.perChannel(),
                 m.engine().activationQmax(), size(in), size(out), e.convs(), e.linears(), e.adds(), m.fusedActivations(),
@@ -155,7 +155,7 @@ public final class Quantizer {
         meta.put("weights", perChannel ? "int8 per-channel symmetric" : "int8 per-tensor symmetric");
         meta.put("activations", "quantized on the fly" + (e.reduceRange() ? " (reduce_range)" : ""));
         meta.put("source", in.getFileName().toString());
-        save(frozen, out, QuantizedArchive.metadata("dynamic", e.id(), meta));
+        save(frozen, out, in, QuantizedArchive.metadata("dynamic", e.id(), meta));
         return new QuantizationResult(out, "dynamic", e.id(), null, perChannel, 0, size(in), size(out), 0, linears, 0, 0, 0,
                 0, 0, Double.NaN);
     }
@@ -265,12 +265,25 @@ public final class Quantizer {
      * PyTorch names it), then renames into place: no half-written file on failure.
      */
     static void save(JitModule module, Path out, String metadataJson) {
-        AtomicFiles.write(out, tmp -> {
+        save(module, out, null, metadataJson);
+    }
+
+    /**
+     * {@code in}: the float model, whose weights' provenance is carried over and whose size bounds the
+     * archive's (checked against free space before LibTorch writes); may be null.
+     */
+    static void save(JitModule module, Path out, Path in, String metadataJson) {
+        long expectedBytes = in == null ? 0 : 2 * size(in);
+        java.util.Optional<String> provenance = in == null ? java.util.Optional.empty()
+                : org.edgetorch.backend.WeightsProvenance.text(in);
+        AtomicFiles.write(out, expectedBytes, tmp -> {
             Path dir = Files.createTempDirectory(tmp.getParent(), ".quantize");
             Path file = dir.resolve(out.getFileName().toString());
             try {
                 ExtraFilesMap extra = new ExtraFilesMap();
                 extra.put(new org.bytedeco.javacpp.BytePointer(QuantizedArchive.EXTRA_FILE), metadataJson);
+                provenance.ifPresent(p -> extra.put(new org.bytedeco.javacpp.BytePointer(
+                        org.edgetorch.backend.WeightsProvenance.EXTRA_FILE), p));
                 try {
                     module.save(file.toString(), extra);
                 } catch (RuntimeException e) {

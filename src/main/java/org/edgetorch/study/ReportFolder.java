@@ -51,9 +51,10 @@ public final class ReportFolder implements AutoCloseable {
         if (!Files.isWritable(parent)) throw new UserError("--out " + target + ": " + parent + " is not writable");
         Path staging;
         try {
-            staging = Files.createTempDirectory(parent, "." + abs.getFileName() + ".partial-");
-        } catch (IOException e) {
-            throw new UserError("--out " + target + ": cannot write in " + parent + ": " + reason(e));
+            // named and cleaned up like every temporary (short name, SIGINT hook, swept after a SIGKILL)
+            staging = org.edgetorch.util.AtomicFiles.createTempFolder(parent);
+        } catch (UserError e) {
+            throw new UserError("--out " + target + ": " + e.getMessage());
         }
         return new ReportFolder(abs, staging);
     }
@@ -74,7 +75,7 @@ public final class ReportFolder implements AutoCloseable {
         Path old = null;
         try {
             if (Files.exists(target)) {
-                old = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".old-");
+                old = Files.createTempDirectory(target.getParent(), ".edgetorch-old-");
                 Files.delete(old);
                 move(target, old);
             }

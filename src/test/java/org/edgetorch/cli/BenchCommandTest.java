@@ -277,7 +277,10 @@ class BenchCommandTest {
     @Test
     void badOptions() {
         assertFails(bench("--model", doubled.toString(), "--runs", "0", "--min-time", "0"), "nothing to measure");
-        assertFails(bench(with("--model", doubled.toString(), "--threads", "0")), "--threads");
+        Run zero = bench(with("--model", doubled.toString(), "--threads", "0"));
+        assertEquals(2, zero.code(), "a usage error: " + zero.err());
+        assertTrue(zero.err().startsWith("edgetorch: Invalid value for option '--threads': 0: at least 1 thread"), zero.err());
+        assertEquals(1, zero.err().lines().count(), zero.err());
         assertFails(bench("--model", doubled.toString(), "--warmup", "-1", "--quiet"), "--warmup");
         assertFails(bench(with("--model", doubled.toString(), "--shape", "1,x")), "--shape");
         assertFails(bench(with("--model", doubled.toString(), "--input", dir.resolve("none.jpg").toString())), "none.jpg", "no such file");

@@ -45,6 +45,17 @@ class ModelCommandsTest {
         double p0 = top.get(0).getAsJsonObject().get("probability").getAsDouble();
         double p1 = top.get(1).getAsJsonObject().get("probability").getAsDouble();
         assertTrue(p0 >= p1 && p0 > 0 && p0 < 1);
+        // the file records that its weights are the seeded, untrained ones, and optimize carries it over
+        assertFalse(Json.parse(predict.out()).getAsJsonObject().get("trained_weights").getAsBoolean(), predict.out());
+        java.nio.file.Path ptl = pt.resolveSibling("m.ptl");
+        assertEquals(0, run("optimize", "--in", pt.toString(), "--out", ptl.toString(), "--runs", "0", "--load-runs", "0").code());
+        CliRun mobile = run("predict", "--model", ptl.toString(), "--json", "images/orange.jpg");
+        assertFalse(Json.parse(mobile.out()).getAsJsonObject().get("trained_weights").getAsBoolean(), mobile.out());
+        assertTrue(Json.parse(mobile.out()).getAsJsonObject().get("weights_origin").getAsString().contains("seed"), mobile.out());
+        java.nio.file.Path q = pt.resolveSibling("m_int8.pt");
+        CliRun quantize = run("quantize", "--mode", "dynamic", "--in", pt.toString(), "--out", q.toString(), "--eval-count", "0");
+        assertEquals(0, quantize.code(), quantize.err());
+        assertEquals(java.util.Optional.of(false), org.edgetorch.backend.WeightsProvenance.trained(q), "quantize carries the record");
     }
 
     @Test

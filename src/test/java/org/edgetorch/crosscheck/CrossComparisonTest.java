@@ -11,10 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class CrossComparisonTest {
+public class CrossComparisonTest {
 
     /** x86: images a, b; outputs of fp32.pt and int8.pt; latency 10 / 5 ms. */
-    static IoFile x86() {
+    public static IoFile x86() {
         IoRecorder r = new IoRecorder("bench", IoFiles.machine("linux-x86_64", "2.10.0"), null);
         for (String v : List.of("fp32.pt", "int8.pt")) {
             for (int i = 0; i < 2; i++) {
@@ -32,7 +32,7 @@ class CrossComparisonTest {
      * ARM: its own preprocessing of the images (img0 bit-identical, img1 slightly different) and replays of
      * x86's tensors; outputs perturbed by {@code eps} (fp32) and {@code qeps} (int8).
      */
-    static IoFile arm(double eps, double qeps, boolean replay) {
+    public static IoFile arm(double eps, double qeps, boolean replay) {
         IoRecorder r = new IoRecorder("bench", IoFiles.machine("linux-arm64", "2.6.0"), null);
         r.input("img0.jpg", "img0.jpg", "image", null, IoFiles.image(0));
         r.input("img1.jpg", "img1.jpg", "image", null, IoFiles.perturbed(IoFiles.image(1), 0.01, 7));
@@ -134,7 +134,9 @@ class CrossComparisonTest {
         CrossComparison.Result res = CrossComparison.compare(x86(), r.build(), Bounds.DEFAULT);
         assertTrue(res.problems().contains("fp32.pt: did not run on the other machine: file format version 11 > 10"), res.problems().toString());
         CrossComparison.VariantResult extra = res.variants().stream().filter(v -> v.name().equals("extra.pt")).findFirst().orElseThrow();
-        assertEquals("only in the other file", extra.notes().get(0));
+        assertEquals(List.of("only in the other file"), extra.problems());
+        assertTrue(res.problems().contains("extra.pt: only in the other file"), res.problems().toString());
+        assertFalse(res.withinBounds());
     }
 
     @Test

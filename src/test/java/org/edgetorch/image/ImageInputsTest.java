@@ -47,6 +47,27 @@ class ImageInputsTest {
         assertTrue(failure(write("empty.jpg", new byte[0])).contains("empty file"));
     }
 
+    /** A 144-megapixel first frame header followed by a small one: every frame header is checked. */
+    @Test
+    void everyJpegFrameHeaderIsChecked() throws IOException {
+        byte[] jpg = TestImages.encode(TestImages.mat8(64, 48, 3, (x, y, c) -> (x + y + c) % 256), ".jpg");
+        int sof = indexOf(jpg, new byte[]{(byte) 0xFF, (byte) 0xC0});
+        assertTrue(sof > 0, "baseline frame header");
+        int len = ((jpg[sof + 2] & 0xFF) << 8) | (jpg[sof + 3] & 0xFF);
+        byte[] big = Arrays.copyOfRange(jpg, sof, sof + 2 + len);
+        big[5] = (byte) (12000 >> 8); // height 12000
+        big[6] = (byte) (12000 & 0xFF);
+        big[7] = (byte) (12000 >> 8); // width 12000
+        big[8] = (byte) (12000 & 0xFF);
+        byte[] bomb = new byte[jpg.length + big.length];
+        System.arraycopy(jpg, 0, bomb, 0, sof);
+        System.arraycopy(big, 0, bomb, sof, big.length);
+        System.arraycopy(jpg, sof, bomb, sof + big.length, jpg.length - sof);
+        String m = failure(write("bomb.jpg", bomb));
+        assertTrue(m.contains("image dimensions 12000x12000 are too large"), m);
+        assertEquals(64, ImageHeader.inspect(jpg, "ok.jpg").width(), "a one-frame JPEG still passes");
+    }
+
     @Test
     void truncatedJpeg() throws IOException {
         byte[] jpg = TestImages.encode(TestImages.mat8(64, 48, 3, (x, y, c) -> (x * 7 + y * 3 + c * 50) % 256), ".jpg");

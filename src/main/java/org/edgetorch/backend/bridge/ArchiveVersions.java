@@ -20,6 +20,8 @@ public record ArchiveVersions(long fileFormat, long bytecode) {
     public static ArchiveVersions read(Path file) {
         long format = UNKNOWN;
         long bytecode = UNKNOWN;
+        // a FIFO would block the zip reader: only regular files are read (the loader says why not)
+        if (!java.nio.file.Files.isRegularFile(file)) return new ArchiveVersions(format, bytecode);
         try (ZipFile zip = new ZipFile(file.toFile())) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {

@@ -93,11 +93,20 @@ public final class BridgeScriptModel implements Model {
      */
     public void saveForMobile(java.nio.file.Path target, boolean optimize) {
         checkOpen();
-        org.edgetorch.util.AtomicFiles.write(target, tmp -> {
+        long expected = 2 * sizeOf(java.nio.file.Path.of(source));
+        org.edgetorch.util.AtomicFiles.write(target, expected, tmp -> {
             if (!model.save_for_mobile(tmp.toAbsolutePath().toString(), optimize)) {
                 throw new UserError(source + ": cannot write a lite-interpreter file: " + firstLine(model.error()));
             }
         });
+    }
+
+    private static long sizeOf(java.nio.file.Path p) {
+        try {
+            return java.nio.file.Files.size(p);
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private void checkOpen() {
