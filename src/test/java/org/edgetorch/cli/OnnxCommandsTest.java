@@ -94,7 +94,7 @@ class OnnxCommandsTest {
         Path folder = Files.createDirectory(dir.resolve("a_folder.onnx"));
         CliRun r = CliRun.of("export", "--format", "onnx", "--in", fp32.toString(), "--input-shape", "1,3,32,32", "--out", folder.toString());
         assertEquals(1, r.code());
-        assertTrue(r.err().startsWith("edgetorch: " + folder + " exists and is not a regular file"), r.err());
+        assertTrue(r.err().startsWith("edgetorch: " + folder + ": exists and is a directory, not a regular file; refusing to replace it"), r.err());
         assertTrue(Files.isDirectory(folder));
         Path fifo = dir.resolve("fifo.onnx");
         if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
