@@ -49,6 +49,9 @@ public final class BenchCommand implements Runnable {
     RuntimeOptions runtime;
 
     @Mixin
+    XnnpackOption xnnpack;
+
+    @Mixin
     ImageOptions imageOptions;
 
     @Option(names = "--input", paramLabel = "dummy|IMAGE",
@@ -81,6 +84,7 @@ public final class BenchCommand implements Runnable {
     @Override
     public void run() {
         if (runtime.threads < 1) throw new UserError("--threads must be at least 1, got " + runtime.threads);
+        xnnpack.apply();
         BenchInput in = makeInput();
         BenchOptions options = new BenchOptions(warmup, warmupTime, runs, minTime, runtime.threads, in,
                 quiet ? null : msg -> System.err.println("bench: " + msg));

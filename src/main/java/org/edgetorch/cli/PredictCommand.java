@@ -47,6 +47,9 @@ public final class PredictCommand implements Runnable {
     RuntimeOptions runtime;
 
     @Mixin
+    XnnpackOption xnnpack;
+
+    @Mixin
     OutputOptions output;
 
     @Mixin
@@ -58,6 +61,7 @@ public final class PredictCommand implements Runnable {
         if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
         List<ImageInput> inputs = ImageInputs.collect(images, imageOptions.preprocessor());
         runtime.apply();
+        xnnpack.apply();
         boolean trained;
         String source;
         List<FloatTensor> logits = new ArrayList<>();
