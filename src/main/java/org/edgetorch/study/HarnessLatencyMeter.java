@@ -45,7 +45,7 @@ final class HarnessLatencyMeter implements LatencyMeter {
         List<BenchTarget> targets = new ArrayList<>();
         for (StudyModel m : models) {
             targets.add(m.fromFile()
-                    ? new ModelTarget(m.variant().id(), Path.of(m.variant().file()))
+                    ? new ModelTarget(m.variant().id(), Path.of(m.variant().file()), m.xnnpack())
                     : org.edgetorch.bench.EagerTarget.prebuilt(m.variant().id(), (TorchvisionModel) m.loader().get()));
         }
         BenchInput in = new BenchInput(inputName.equals("dummy") ? "dummy" : "image", inputName, input);

@@ -17,6 +17,7 @@ public final class StudyStages {
                 new VerifyStage(),
                 new QuantizeDynamicStage(),
                 new QuantizeStaticStage(),
+                new TfliteStage(),
                 new MobileStage(),
                 new LatencyStage(),
                 new PythonStage());

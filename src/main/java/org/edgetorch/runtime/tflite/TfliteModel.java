@@ -93,9 +93,31 @@ final class TfliteModel implements Model {
         return delegatedNodes;
     }
 
+    /**
+     * One inference; a batch of several images on a file written for one runs image by image (a .tflite has a
+     * fixed batch) and the outputs are stacked.
+     */
     @Override
     public FloatTensor forward(FloatTensor input) {
         checkOpen();
+        if (nchwShape[0] == 1 && input.dim() == 4 && input.size(0) > 1) {
+            int n = (int) input.size(0);
+            int per = input.data().length / n;
+            FloatTensor first = null;
+            float[] all = null;
+            for (int i = 0; i < n; i++) {
+                float[] one = Arrays.copyOfRange(input.data(), i * per, (i + 1) * per);
+                FloatTensor y = forward(new FloatTensor(new long[]{1, input.size(1), input.size(2), input.size(3)}, one));
+                if (first == null) {
+                    first = y;
+                    all = new float[y.data().length * n];
+                }
+                System.arraycopy(y.data(), 0, all, i * y.data().length, y.data().length);
+            }
+            long[] shape = first.shape().clone();
+            shape[0] = n;
+            return new FloatTensor(shape, all);
+        }
         try (NativeInput x = nativeInput(input)) {
             invoke(x);
             return output();
