@@ -78,12 +78,17 @@ x86() { java -jar "$x86_jar" "$@"; }
 fp32="$out/models/mobilenet_v2_fp32.pt"
 int8="$out/models/mobilenet_v2_int8.pt"
 ptl="$out/models/mobilenet_v2.ptl"
-step "x86: export FP32 TorchScript, quantize INT8 (static, ONEDNN), optimize to .ptl"
+tfl32="$out/models/mobilenet_v2_fp32.tflite"
+tfl8="$out/models/mobilenet_v2_int8.tflite"
+step "x86: export FP32 TorchScript, quantize INT8 (static, ONEDNN), optimize to .ptl, FP32 and INT8 .tflite"
 x86 export --out "$fp32" >/dev/null 2>&1
 # ONEDNN: the one quantized engine Debian's arm64 LibTorch has (no QNNPACK), and one the x86 presets have.
 x86 quantize --mode static --engine onednn --calib-count 8 --eval-count 0 --in "$fp32" --out "$int8" >/dev/null 2>&1
 x86 optimize --in "$fp32" --out "$ptl" --no-verify --runs 0 --load-runs 0 >/dev/null
-models=("$fp32" "$int8" "$ptl")
+# TensorFlow Lite: Bytedeco's linux-arm64 natives (XNNPACK included) need nothing on the board beyond glibc.
+x86 export --format tflite --in "$fp32" --out "$tfl32" >/dev/null 2>&1
+x86 quantize --mode static --format tflite --calib-count 8 --eval-count 0 --in "$fp32" --out "$tfl8" >/dev/null 2>&1
+models=("$fp32" "$int8" "$ptl" "$tfl32" "$tfl8")
 model_args=()
 for m in "${models[@]}"; do model_args+=(--model "$m"); done
 images=("$repo/images/apple.jpg" "$repo/images/baboon.jpg")

@@ -123,10 +123,10 @@ def main():
         # 2. INT8 fidelity on the held-out photos: TFLite INT8 and LibTorch INT8 against the FP32 .pt
         held = os.path.join(tmp, "held")
         os.makedirs(held)
-        names = sorted(os.listdir(a.images))
-        photos = [p for p in names if p.lower().endswith((".jpg", ".jpeg", ".png"))]
-        # the bundled held-out photos are those edgetorch does not calibrate on: the last ten of the sorted list
-        for p in photos[-10:]:
+        # the bundled held-out photos: those after the 16 calibration photos in images/index.txt (StudyImages)
+        with open(os.path.join(a.images, "index.txt")) as f:
+            photos = [line.strip() for line in f if line.strip() and not line.startswith("#")]
+        for p in photos[16:]:
             os.symlink(os.path.abspath(os.path.join(a.images, p)), os.path.join(held, p))
         results = {}
         for label, model in (("fp32", m("mobilenet_v2_fp32.pt")), ("tflite_int8", m("mobilenet_v2_int8.tflite")),
