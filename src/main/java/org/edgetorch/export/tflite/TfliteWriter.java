@@ -262,7 +262,10 @@ public final class TfliteWriter {
 
     private void pool(Node n, String base, int x, long[] in, long[] outShape, int builtin) {
         int kh = (int) n.kernel[0], kw = (int) n.kernel[1], sh = (int) n.stride[0], sw = (int) n.stride[1];
-        Padded p = pad(n, base, x, in, kh, kw, sh, sw, 1, 1, builtin == BuiltinOperator.MAX_POOL_2D);
+        // zeros are as good as the lowest value before a max pool over values that cannot be negative (after a ReLU)
+        Node producer = g.producer(n.inputs[0]);
+        boolean nonNegative = producer != null && producer.fused != null && producer.fused.min() >= 0;
+        Padded p = pad(n, base, x, in, kh, kw, sh, sw, 1, 1, builtin == BuiltinOperator.MAX_POOL_2D && !nonNegative);
         checkSize(n, outShape, p.padding, in, kh, kw, sh, sw, 1, 1);
         int y = same(n, base, p.tensor, outShape);
         byte padding = p.padding;
