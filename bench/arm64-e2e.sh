@@ -80,7 +80,9 @@ int8="$out/models/mobilenet_v2_int8.pt"
 ptl="$out/models/mobilenet_v2.ptl"
 onnx_fp32="$out/models/mobilenet_v2_fp32.onnx"
 onnx_int8="$out/models/mobilenet_v2_int8.onnx"
-step "x86: export FP32 TorchScript, quantize INT8 (static, ONEDNN), optimize to .ptl, export FP32 and INT8 ONNX"
+tfl32="$out/models/mobilenet_v2_fp32.tflite"
+tfl8="$out/models/mobilenet_v2_int8.tflite"
+step "x86: export FP32 TorchScript, quantize INT8 (static, ONEDNN), optimize to .ptl, FP32 and INT8 ONNX and .tflite"
 x86 export --out "$fp32" >/dev/null 2>&1
 # ONEDNN: the one quantized engine Debian's arm64 LibTorch has (no QNNPACK), and one the x86 presets have.
 x86 quantize --mode static --engine onednn --calib-count 8 --eval-count 0 --in "$fp32" --out "$int8" >/dev/null 2>&1
@@ -88,7 +90,10 @@ x86 optimize --in "$fp32" --out "$ptl" --no-verify --runs 0 --load-runs 0 >/dev/
 # ONNX Runtime's own linux-aarch64 natives travel in the arm64 jar: no system library on the board.
 x86 export --format onnx --in "$fp32" --out "$onnx_fp32" >/dev/null 2>&1
 x86 quantize --mode static --format onnx --calib-count 8 --eval-count 0 --in "$fp32" --out "$onnx_int8" >/dev/null 2>&1
-models=("$fp32" "$int8" "$ptl" "$onnx_fp32" "$onnx_int8")
+# TensorFlow Lite: Bytedeco's linux-arm64 natives (XNNPACK included) need nothing on the board beyond glibc.
+x86 export --format tflite --in "$fp32" --out "$tfl32" >/dev/null 2>&1
+x86 quantize --mode static --format tflite --calib-count 8 --eval-count 0 --in "$fp32" --out "$tfl8" >/dev/null 2>&1
+models=("$fp32" "$int8" "$ptl" "$onnx_fp32" "$onnx_int8" "$tfl32" "$tfl8")
 model_args=()
 for m in "${models[@]}"; do model_args+=(--model "$m"); done
 images=("$repo/images/apple.jpg" "$repo/images/baboon.jpg")

@@ -119,7 +119,7 @@ public final class Benchmark {
      */
     private static Map<String, Object> runtimes(List<BenchTarget> targets) {
         Map<String, Object> env = new LinkedHashMap<>();
-        boolean libtorch = targets.stream().anyMatch(t -> !t.kind().equals(ModelFormat.ONNX.id));
+        boolean libtorch = targets.stream().anyMatch(t -> !t.kind().equals(ModelFormat.ONNX.id) && !t.kind().equals(ModelFormat.TFLITE.id));
         if (libtorch) {
             Backend b = Backends.get();
             env.putAll(MachineInfo.of(b).toJson()); // backend, LibTorch version, engines, XNNPACK, load average

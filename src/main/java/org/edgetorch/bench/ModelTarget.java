@@ -10,17 +10,28 @@ import org.edgetorch.tensor.FloatTensor;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** A model file ({@code .pt}, {@code .ptl}, {@code .onnx}), run by the runtime its format chooses. */
+/**
+ * A model file ({@code .pt}, {@code .ptl}, {@code .onnx}, {@code .tflite}), run by the runtime its format chooses;
+ * optionally with TensorFlow Lite's XNNPACK delegate set for this target alone (the study times one INT8 file
+ * both ways).
+ */
 public final class ModelTarget implements BenchTarget {
     private final String name;
     private final Path file;
     private Model model;
     private PreparedRun forward;
     private NativeLoop loop;
+    /** XNNPACK on or off for this target (TensorFlow Lite only), or null for the process-wide setting. */
+    private final Boolean xnnpack;
 
     public ModelTarget(String name, Path file) {
+        this(name, file, null);
+    }
+
+    public ModelTarget(String name, Path file, Boolean xnnpack) {
         this.name = name;
         this.file = file;
+        this.xnnpack = xnnpack;
     }
 
     @Override
@@ -46,7 +57,7 @@ public final class ModelTarget implements BenchTarget {
 
     @Override
     public void load() {
-        model = Runtimes.load(file);
+        model = xnnpack == null ? Runtimes.load(file) : Runtimes.load(file, xnnpack);
     }
 
     @Override

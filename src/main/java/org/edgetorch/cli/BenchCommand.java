@@ -57,6 +57,9 @@ public final class BenchCommand implements Runnable {
     RuntimeOptions runtime;
 
     @Mixin
+    XnnpackOption xnnpack;
+
+    @Mixin
     ImageOptions imageOptions;
 
     @Option(names = "--input", paramLabel = "dummy|IMAGE",
@@ -103,6 +106,7 @@ public final class BenchCommand implements Runnable {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--resources must be child or off, got '" + resources + "'");
         }
         org.edgetorch.runtime.Runtimes.setInputLayout(org.edgetorch.runtime.InputLayout.parseOverride(inputLayout));
+        xnnpack.apply();
         BenchInput in = makeInput();
         java.io.PrintWriter err = spec.commandLine().getErr();
         java.util.function.Consumer<String> progress = quiet ? null : msg -> {

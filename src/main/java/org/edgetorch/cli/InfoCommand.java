@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Java, OS/arch, LibTorch version, backend, quantized engines, XNNPACK, threads, ONNX Runtime version and providers.")
+        description = "Java, OS/arch, LibTorch version, backend, quantized engines, XNNPACK, threads, ONNX Runtime version and providers, TensorFlow Lite version and XNNPACK.")
 public final class InfoCommand implements Runnable {
 
     @Mixin
@@ -39,6 +39,9 @@ public final class InfoCommand implements Runnable {
         org.edgetorch.runtime.Runtime ort = Runtimes.get(Runtimes.ONNXRUNTIME);
         info.put("onnxruntime", ort.version());
         info.put("onnxruntime_providers", ort.details().get("providers"));
+        org.edgetorch.runtime.Runtime tflite = Runtimes.get(Runtimes.TFLITE);
+        info.put("tflite", tflite.version());
+        info.put("tflite_xnnpack", tflite.hasCapability(org.edgetorch.runtime.Capability.XNNPACK));
         info.put("cpus", Runtime.getRuntime().availableProcessors());
         if (output.json) {
             System.out.println(Json.write(info));

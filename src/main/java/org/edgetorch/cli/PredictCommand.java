@@ -47,6 +47,9 @@ public final class PredictCommand implements Runnable {
     RuntimeOptions runtime;
 
     @Mixin
+    XnnpackOption xnnpack;
+
+    @Mixin
     OutputOptions output;
 
     @Mixin
@@ -61,6 +64,7 @@ public final class PredictCommand implements Runnable {
         org.edgetorch.image.ImagePreprocessor pre = imageOptions.preprocessor();
         List<String> names = new ArrayList<>();
         runtime.apply();
+        xnnpack.apply();
         Boolean trained; // null: a model file that does not say where its weights came from
         String source;
         List<FloatTensor> logits = new ArrayList<>();

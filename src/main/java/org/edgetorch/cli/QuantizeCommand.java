@@ -3,6 +3,8 @@ package org.edgetorch.cli;
 import org.edgetorch.backend.Backend;
 import org.edgetorch.export.onnx.OnnxExport;
 import org.edgetorch.export.onnx.OnnxWriter;
+import org.edgetorch.export.tflite.TfliteExport;
+import org.edgetorch.export.tflite.TfliteWriter;
 import org.edgetorch.runtime.Model;
 import org.edgetorch.runtime.Runtimes;
 import org.edgetorch.image.ImageInput;
@@ -69,12 +71,18 @@ public final class QuantizeCommand implements Runnable {
 
     @Option(names = "--format", paramLabel = "FORMAT",
             description = "torchscript (default: a LibTorch INT8 file for --engine) or onnx (static only: INT8 ONNX in the QDQ "
-                    + "format for ONNX Runtime, per-channel int8 weights, uint8 activations; default --out beside --in, <name>_int8.onnx).")
+                    + "format for ONNX Runtime, per-channel int8 weights, uint8 activations; default --out beside --in, <name>_int8.onnx) "
+                    + "or tflite (static only: full-integer INT8 TensorFlow Lite, per-channel int8 weights, int8 activations, float "
+                    + "input/output unless --int8-io; default --out <name>_int8.tflite).")
     String format = "torchscript";
 
     @Option(names = "--eval", paramLabel = "IMAGE|DIR", split = ",",
             description = "Images for the fidelity report (default: the 10 bundled held-out photos, never used for calibration).")
     List<Path> eval;
+
+    @Option(names = "--int8-io", description = "With --format tflite: int8 input and output tensors (no QUANTIZE/DEQUANTIZE at "
+            + "the ends), as microcontroller and NPU toolchains want.")
+    boolean int8Io;
 
     @Option(names = "--eval-count", paramLabel = "N", description = "Fidelity report on the first N of them only (default: all; 0 skips it).")
     Integer evalCount;
@@ -107,13 +115,17 @@ public final class QuantizeCommand implements Runnable {
             throw usage("--calib, --calib-count and --per-tensor apply to --mode static only");
         }
         String f = format.toLowerCase(Locale.ROOT);
-        if (!f.equals("torchscript") && !f.equals("onnx")) throw usage("--format must be torchscript or onnx, got '" + format + "'");
+        if (!f.equals("torchscript") && !f.equals("onnx") && !f.equals("tflite")) {
+            throw usage("--format must be torchscript, onnx or tflite, got '" + format + "'");
+        }
+        boolean tflite = f.equals("tflite");
         boolean onnx = f.equals("onnx");
-        if (onnx && !m.equals("static")) throw usage("--format onnx needs --mode static");
-        if (onnx && (engine != null || perTensor)) throw usage("--engine and --per-tensor apply to --format torchscript only");
+        if ((onnx || tflite) && !m.equals("static")) throw usage("--format " + f + " needs --mode static");
+        if ((onnx || tflite) && (engine != null || perTensor)) throw usage("--engine and --per-tensor apply to --format torchscript only");
+        if (int8Io && !tflite) throw usage("--int8-io applies to --format tflite only");
         if (out != null) org.edgetorch.util.AtomicFiles.requireReplaceable(out); // before minutes of work, not after
         Backend backend = runtime.backend();
-        String eng = onnx ? null : engine != null ? engine : m.equals("static") ? QuantizedModels.defaultStaticEngine(backend) : null;
+        String eng = onnx || tflite ? null : engine != null ? engine : m.equals("static") ? QuantizedModels.defaultStaticEngine(backend) : null;
         // an unknown engine fails before any image is read or anything is written
         if (eng != null) {
             String caution = org.edgetorch.quant.QuantEngine.resolve(eng, backend).cpuCaution();
@@ -135,6 +147,10 @@ public final class QuantizeCommand implements Runnable {
                 writeOnnx(tensors(calibration), evalInputs, kind);
                 return;
             }
+            if (tflite) {
+                writeTflite(tensors(calibration), evalInputs, kind);
+                return;
+            }
             Path target = out != null ? out : sibling(in, "_int8_" + eng.toLowerCase(Locale.ROOT));
             r = Quantizer.quantizeStatic(in, target, new Quantizer.StaticOptions(eng, kind, perTensor), tensors(calibration),
                     new ConsoleProgress(spec.commandLine().getErr()));
@@ -149,6 +165,48 @@ public final class QuantizeCommand implements Runnable {
             }
         }
         print(r, fidelity);
+    }
+
+    /**
+     * Calibration as for LibTorch (activations on uint8 [0, 255], shifted by 128 into int8), written as full-integer
+     * TFLite and checked in TensorFlow Lite against the FP32 TFLite model of the same graph.
+     */
+    private void writeTflite(List<FloatTensor> calibration, List<FloatTensor> evalInputs, ObserverKind kind) {
+        Path target = out != null ? out : ExportCommand.sibling(in, "_int8", ".tflite");
+        Quantizer.Calibration c = Quantizer.calibrate(in, calibration, kind, 255, TfliteWriter.ACTION, new ConsoleProgress(spec.commandLine().getErr()));
+        TfliteExport.Result r = TfliteExport.int8(c, target, OnnxExport.batchedShape(calibration.get(0)), int8Io,
+                "Full-integer INT8 TensorFlow Lite of " + in.getFileName() + ", calibrated by edgetorch " + VersionProvider.version()
+                        + " on " + c.inputs() + " images (" + kind.id() + " observer)" + (int8Io ? ", int8 input and output" : ""), evalInputs);
+        PrintWriter w = spec.commandLine().getOut();
+        if (output.json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("schema", "edgetorch.quantize/1");
+            Map<String, Object> res = new LinkedHashMap<>();
+            res.put("output", r.file().toString());
+            res.put("format", "tflite");
+            res.put("mode", "static");
+            res.put("observer", kind.id());
+            res.put("int8_io", int8Io);
+            res.put("ops", r.ops());
+            res.put("calibration_inputs", c.inputs());
+            res.put("calibration_ms", c.millis());
+            res.put("output_bytes", r.bytes());
+            doc.put("result", res);
+            if (r.fidelity() != null) doc.put("fidelity", fidelityMap(r.fidelity()));
+            w.println(Json.write(doc));
+        } else {
+            w.printf("wrote %s: full-integer INT8 TensorFlow Lite, %s observer, per-channel int8 weights, int8 activations, %s input/output%n",
+                    r.file(), kind.id(), int8Io ? "int8" : "float");
+            w.printf("  ops: %s%n", ExportCommand.ops(r.ops()));
+            w.printf("  calibration: %d images in %.1f s; size %.2f MB%n", c.inputs(), c.millis() / 1000.0, r.bytes() / 1e6);
+            Agreement f = r.fidelity();
+            if (f != null) {
+                w.printf("  fidelity to FP32 (both in TensorFlow Lite) on %d held-out images: SQNR %.1f dB, cosine %.4f, top-1 %.0f%%, "
+                        + "top-5 %.0f%%, max |logit diff| %.3g%n", f.samples(), f.sqnrDb(), f.cosine(), 100 * f.top1(), 100 * f.top5(),
+                        f.maxAbsDiff());
+            }
+        }
+        w.flush();
     }
 
     /** Calibration as for LibTorch (activations on uint8 [0, 255]), written as QDQ ONNX and checked in ONNX Runtime. */

@@ -52,6 +52,9 @@ public final class VerifyCommand implements Callable<Integer> {
     RuntimeOptions runtime;
 
     @Mixin
+    XnnpackOption xnnpack;
+
+    @Mixin
     OutputOptions output;
 
     @Override
@@ -60,11 +63,12 @@ public final class VerifyCommand implements Callable<Integer> {
         List<ImageInput> inputs = images == null ? StudyImages.heldOut() : ImageInputs.collect(images, imageOptions.preprocessor());
         if (reference != null) return verifyAgainstReference();
         runtime.apply();
+        xnnpack.apply();
         Verification.Result r;
         ModelFormat format = ModelFormat.of(model);
         // A TorchScript file carries its parameters: the eager model takes them. Other formats are compared
         // with the eager model of --arch/--weights/--seed, which must be what they were exported from.
-        TorchvisionModel eager = format == ModelFormat.ONNX ? modelOptions.create() : TorchvisionModel.fromScriptFile(model);
+        TorchvisionModel eager = format == ModelFormat.ONNX || format == ModelFormat.TFLITE ? modelOptions.create() : TorchvisionModel.fromScriptFile(model);
         if (eager == null) {
             throw new UserError(model + ": its parameters are not those of a built-in architecture (mobilenet_v2, resnet18), "
                     + "so there is no eager model to compare with");
@@ -95,6 +99,7 @@ public final class VerifyCommand implements Callable<Integer> {
         var ref = org.edgetorch.crosscheck.IoFile.read(reference);
         Agreement a;
         runtime.apply();
+        xnnpack.apply();
         try (Model m = Runtimes.load(model)) {
             a = org.edgetorch.crosscheck.ReferenceCheck.run(m, model, ref, reference);
         }

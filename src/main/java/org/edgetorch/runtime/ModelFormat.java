@@ -15,7 +15,9 @@ public enum ModelFormat {
     /** A lite-interpreter archive ({@code .ptl}): LibTorch. */
     LITE("lite"),
     /** An ONNX model ({@code .onnx}): ONNX Runtime. */
-    ONNX("onnx");
+    ONNX("onnx"),
+    /** A TensorFlow Lite FlatBuffer ({@code .tflite}, identifier "TFL3" at bytes 4..7): TensorFlow Lite. */
+    TFLITE("tflite");
 
     /** The name in reports ({@code kind} of a bench row). */
     public final String id;
@@ -26,11 +28,17 @@ public enum ModelFormat {
 
     /**
      * The format of a file from its name and first bytes: a zip archive is TorchScript (lite when named
-     * {@code .ptl}); {@code .onnx} is ONNX. Pure, for tests.
+     * {@code .ptl}); {@code .onnx} is ONNX; the "TFL3" identifier or {@code .tflite} is TensorFlow Lite (the
+     * runtime names what is wrong with a {@code .tflite} file without it). Pure, for tests.
      */
     public static ModelFormat detect(String fileName, byte[] head) {
         String name = fileName.toLowerCase(Locale.ROOT);
         boolean zip = head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        boolean tfl3 = head.length >= 8 && head[4] == 'T' && head[5] == 'F' && head[6] == 'L' && head[7] == '3';
+        if (tfl3 || name.endsWith(".tflite")) {
+            if (zip) throw new UserError(fileName + ": named .tflite but it is a zip archive (a TorchScript file?)");
+            return TFLITE;
+        }
         if (name.endsWith(".onnx")) {
             if (zip) throw new UserError(fileName + ": named .onnx but it is a zip archive (a TorchScript file?)");
             return ONNX;
@@ -39,13 +47,13 @@ public enum ModelFormat {
         if (name.endsWith(".pt") || name.endsWith(".ptl") || name.endsWith(".pth")) {
             return name.endsWith(".ptl") ? LITE : TORCHSCRIPT; // the loader's archive checks name what is wrong
         }
-        throw new UserError(fileName + ": not a model file edgetorch runs (TorchScript .pt, lite .ptl or ONNX .onnx)");
+        throw new UserError(fileName + ": not a model file edgetorch runs (TorchScript .pt, lite .ptl, ONNX .onnx or TensorFlow Lite .tflite)");
     }
 
     /** The format of a file on disk, from its name and first bytes; a missing file is an error here. */
     public static ModelFormat of(Path file) {
         if (!Files.exists(file)) throw new UserError(file + ": no such file");
-        byte[] head = new byte[4];
+        byte[] head = new byte[8];
         int n = 0;
         if (Files.isRegularFile(file)) {
             try (InputStream in = Files.newInputStream(file)) {

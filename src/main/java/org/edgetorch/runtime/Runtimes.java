@@ -3,6 +3,7 @@ package org.edgetorch.runtime;
 import org.edgetorch.backend.Backends;
 import org.edgetorch.runtime.libtorch.LibTorchRuntime;
 import org.edgetorch.runtime.onnxruntime.OrtRuntime;
+import org.edgetorch.runtime.tflite.TfliteRuntime;
 import org.edgetorch.util.UserError;
 
 import java.nio.file.Path;
@@ -18,11 +19,13 @@ import java.util.Map;
 public final class Runtimes {
     public static final String LIBTORCH = "libtorch";
     public static final String ONNXRUNTIME = "onnxruntime";
+    public static final String TFLITE = "tflite";
 
     private static final Map<String, Runtime> created = new LinkedHashMap<>();
     private static int threads = 1;
     /** {@code --input-layout}: null lets each model take the layout its kernels want. */
     private static InputLayout inputLayout;
+    private static boolean xnnpack = true;
 
     private Runtimes() {
     }
@@ -32,6 +35,7 @@ public final class Runtimes {
         return switch (format) {
             case TORCHSCRIPT, LITE -> LIBTORCH;
             case ONNX -> ONNXRUNTIME;
+            case TFLITE -> TFLITE;
         };
     }
 
@@ -42,9 +46,11 @@ public final class Runtimes {
             r = switch (name) {
                 case LIBTORCH -> new LibTorchRuntime();
                 case ONNXRUNTIME -> new OrtRuntime();
-                default -> throw new UserError("unknown runtime '" + name + "'; use " + LIBTORCH + " or " + ONNXRUNTIME);
+                case TFLITE -> new TfliteRuntime();
+                default -> throw new UserError("unknown runtime '" + name + "'; use " + LIBTORCH + ", " + ONNXRUNTIME + " or " + TFLITE);
             };
             r.setThreads(threads);
+            if (r instanceof TfliteRuntime t) t.setXnnpack(xnnpack);
             created.put(name, r);
         }
         return r;
@@ -57,6 +63,29 @@ public final class Runtimes {
     /** Loads any model file on the runtime for its format. */
     public static Model load(Path file) {
         return forFormat(ModelFormat.of(file)).load(file);
+    }
+
+    /**
+     * Loads a model file with the XNNPACK delegate on or off for this model only, whatever {@link #setXnnpack}
+     * says (the study measures TFLite INT8 both ways); only TensorFlow Lite has the choice, other runtimes
+     * load as {@link #load(Path)}.
+     */
+    public static Model load(Path file, boolean withXnnpack) {
+        ModelFormat f = ModelFormat.of(file);
+        Runtime r = forFormat(f);
+        return r instanceof TfliteRuntime t ? t.load(file, withXnnpack) : r.load(file);
+    }
+
+    /** Whether TensorFlow Lite models loaded from now on use the XNNPACK delegate ({@code --no-xnnpack} switches it off). */
+    public static synchronized void setXnnpack(boolean on) {
+        xnnpack = on;
+        for (Runtime r : created.values()) {
+            if (r instanceof TfliteRuntime t) t.setXnnpack(on);
+        }
+    }
+
+    public static synchronized boolean xnnpack() {
+        return xnnpack;
     }
 
     /** The thread count for every runtime, now and created later. */
@@ -92,6 +121,7 @@ public final class Runtimes {
         List<Runtime> out = new ArrayList<>();
         out.add(get(LIBTORCH));
         out.add(get(ONNXRUNTIME));
+        out.add(get(TFLITE));
         return out;
     }
 }

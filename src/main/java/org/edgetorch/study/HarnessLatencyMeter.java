@@ -46,7 +46,7 @@ final class HarnessLatencyMeter implements LatencyMeter {
         for (StudyModel m : models) {
             targets.add(serving(m) ? new org.edgetorch.bench.ServingTarget(m.variant().id(), Path.of(m.variant().file()))
                     : m.fromFile()
-                    ? new ModelTarget(m.variant().id(), Path.of(m.variant().file()))
+                    ? new ModelTarget(m.variant().id(), Path.of(m.variant().file()), m.xnnpack())
                     : org.edgetorch.bench.EagerTarget.prebuilt(m.variant().id(), (TorchvisionModel) m.loader().get()));
         }
         BenchInput in = new BenchInput(inputName.equals("dummy") ? "dummy" : "image", inputName, input);

@@ -18,6 +18,7 @@ public final class StudyStages {
                 new ServingStage(),
                 new QuantizeDynamicStage(),
                 new QuantizeStaticStage(),
+                new TfliteStage(),
                 new MobileStage(),
                 new OnnxStage(),
                 new AccuracyStage(),

@@ -8,10 +8,11 @@ import org.edgetorch.tensor.Agreement;
  * @param id        stable key used in report.json, charts and the Python side: {@code fp32-eager},
  *                  {@code fp32-torchscript}, {@code int8-dynamic}, {@code int8-static-<engine>},
  *                  {@code fp32-mobile}, {@code int8-static-<engine>-mobile}, {@code fp32-serving},
- *                  {@code fp32-onnxruntime}, {@code int8-onnxruntime}
+ *                  {@code fp32-onnxruntime}, {@code int8-onnxruntime}, {@code fp32-tflite}, {@code int8-tflite},
+ *                  {@code int8-tflite-builtin} (the same file without XNNPACK)
  * @param label     human-readable name for tables and charts
  * @param stage     the study stage that produced it
- * @param format    {@code eager}, {@code torchscript}, {@code lite-interpreter}, {@code onnx}, or
+ * @param format    {@code eager}, {@code torchscript}, {@code lite-interpreter}, {@code onnx}, {@code tflite}, or
  *                  {@code torchscript-serving} (the FP32 file frozen and optimized for inference in memory at
  *                  load: {@code file} is its source)
  * @param precision {@code fp32} or {@code int8}
@@ -27,6 +28,9 @@ public record Variant(String id, String label, String stage, String format, Stri
     public static final String FP32_TORCHSCRIPT = "fp32-torchscript";
     public static final String INT8_DYNAMIC = "int8-dynamic";
     public static final String FP32_MOBILE = "fp32-mobile";
+    public static final String FP32_TFLITE = "fp32-tflite";
+    public static final String INT8_TFLITE = "int8-tflite";
+    public static final String INT8_TFLITE_BUILTIN = "int8-tflite-builtin";
 
     public static String int8Static(String engine) {
         return "int8-static-" + engine;
@@ -38,7 +42,11 @@ public record Variant(String id, String label, String stage, String format, Stri
 
     /** The runtime that runs it, for tables and findings: the format decides (see {@code Runtimes.choose}). */
     public String runtime() {
-        return format.equals("onnx") ? "ONNX Runtime" : "LibTorch";
+        return switch (format) {
+            case "onnx" -> "ONNX Runtime";
+            case "tflite" -> "TensorFlow Lite";
+            default -> "LibTorch";
+        };
     }
 
     public Double megabytes() {

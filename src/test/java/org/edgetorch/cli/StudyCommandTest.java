@@ -87,6 +87,7 @@ class StudyCommandTest {
         List<String> variants = j.getAsJsonArray("variants").asList().stream()
                 .map(v -> v.getAsJsonObject().get("id").getAsString()).toList();
         assertTrue(variants.containsAll(List.of("fp32-eager", "fp32-torchscript", "int8-dynamic", "fp32-mobile")), variants.toString());
+        assertTrue(variants.containsAll(List.of("fp32-tflite", "int8-tflite", "int8-tflite-builtin")), variants.toString());
         for (var e : j.getAsJsonObject("machine").get("quantized_engines").getAsJsonArray()) {
             assertTrue(variants.contains("int8-static-" + e.getAsString()), "a static variant per engine: " + variants);
         }

@@ -14,13 +14,13 @@ import java.util.Map;
  * is written. Also tells whether the batch dimension survives to the output (it does unless a flatten
  * merges it), which decides whether the written file can leave it dynamic.
  */
-record GraphShapes(Map<Integer, long[]> shapes, boolean batchKept) {
+public record GraphShapes(Map<Integer, long[]> shapes, boolean batchKept) {
 
-    long[] of(int value) {
+    public long[] of(int value) {
         return shapes.get(value);
     }
 
-    static GraphShapes infer(ModelGraph g, long[] input, String action) {
+    public static GraphShapes infer(ModelGraph g, long[] input, String action) {
         if (input.length != 4) throw misfit(action, input, "the model takes an [N, C, H, W] image batch");
         for (long d : input) {
             if (d < 1) throw misfit(action, input, "every dimension must be at least 1");

@@ -139,7 +139,7 @@ public final class OnnxExport {
         return t.dim() == 3 ? new long[]{1, t.size(0), t.size(1), t.size(2)} : t.shape().clone();
     }
 
-    private static JitModule freeze(JitModule m, String source) {
+    public static JitModule freeze(JitModule m, String source) {
         try {
             m.eval();
             // optimize_numerics=false: BatchNorm folding is ours (GraphPasses), in double precision
@@ -154,7 +154,7 @@ public final class OnnxExport {
     }
 
     /** A seeded normal input of the given shape. */
-    static FloatTensor checkInput(long[] shape) {
+    public static FloatTensor checkInput(long[] shape) {
         long n = 1;
         for (long d : shape) n *= d;
         float[] d = new float[Math.toIntExact(n)];
