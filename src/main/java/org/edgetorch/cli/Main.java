@@ -24,6 +24,7 @@ import java.io.PrintWriter;
                 QuantizeCommand.class,
                 OptimizeCommand.class,
                 StudyCommand.class,
+                RemoteCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
