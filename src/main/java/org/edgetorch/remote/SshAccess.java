@@ -63,7 +63,6 @@ public final class SshAccess implements AutoCloseable {
         client.setFilePasswordProvider(SshAccess::askPassphrase);
         // A board that vanishes (power, Wi-Fi) is noticed within a minute, even while a long benchmark is silent.
         CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, Duration.ofSeconds(15));
-        CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(client, Duration.ofSeconds(15));
         CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 3);
         CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
         CoreModuleProperties.NIO2_READ_TIMEOUT.set(client, Duration.ZERO);
