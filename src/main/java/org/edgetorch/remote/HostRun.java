@@ -119,6 +119,7 @@ public final class HostRun {
             }
             return new HostResult(host, null, null, arch, java, info, infoError, copies, io, seconds(start));
         } catch (StepFailure f) {
+            progress.accept(f.step(), "failed: " + f.getMessage());
             return new HostResult(host, f.step(), f.getMessage(), arch, java, info, infoError, copies, io, seconds(start));
         } catch (RuntimeException e) {
             // an SSH library failure nobody translated: still one line for this host, the others go on

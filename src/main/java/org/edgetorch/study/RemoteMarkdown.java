@@ -28,7 +28,7 @@ public final class RemoteMarkdown {
         b.append("Reference: ").append(ref.get("platform")).append(", ").append(ref.get("cpu")).append(", ")
                 .append(ref.get("backend")).append(" LibTorch ").append(ref.get("libtorch"))
                 .append(f.referenceSource().equals("here") ? ", benchmarked by this run" : ", from `" + f.referenceFile() + "`")
-                .append(". Created ").append(f.created()).append(" by edgetorch ").append(f.edgetorch()).append(".\n\n");
+                .append(". Created ").append(f.created()).append(" by ").append(f.edgetorch()).append(".\n\n");
         b.append("Every board ran `bench --save-io --replay` on the same model files (SHA-256 checked) and on the reference's "
                 + "input tensors: ").append(ReportMarkdown.fmt("dummy input %s (seed 0), %d warm-up and at least %d measured runs, %s.",
                 f.plan().shape(), f.plan().warmup(), f.plan().runs(), ReportMarkdown.threads(f.plan().threads()))).append("\n\n");
