@@ -179,13 +179,16 @@ public final class Board implements AutoCloseable {
     }
 
     /** Copies a local file to {@code remote}: written as {@code remote.part-<session>}, renamed when complete. */
-    public void upload(Path local, String remote, String name) {
+    public void upload(Path local, String remote, String name, java.util.function.LongConsumer bytesSent) {
         String tmp = remote + PART + id;
         try {
             try (InputStream in = Files.newInputStream(local); OutputStream out = sftp.write(tmp)) {
                 byte[] buf = new byte[1 << 16];
+                long sent = 0;
                 for (int n; (n = in.read(buf)) > 0; ) {
                     out.write(buf, 0, n);
+                    sent += n;
+                    if (bytesSent != null) bytesSent.accept(sent);
                 }
             }
             try {

@@ -158,7 +158,14 @@ public final class HostRun {
         for (Item it : send) {
             long bytes = size(it.local());
             progress.accept("copy", String.format(Locale.ROOT, "%s (%.1f MB)", it.name(), bytes / 1e6));
-            board.upload(it.local(), it.remote(), it.name());
+            long[] last = {System.nanoTime()};
+            board.upload(it.local(), it.remote(), it.name(), sent -> {
+                // a 150 MB jar over a Pi's Wi-Fi takes minutes: say how far it is, every 10 s
+                if (System.nanoTime() - last[0] > 10_000_000_000L) {
+                    last[0] = System.nanoTime();
+                    progress.accept("copy", String.format(Locale.ROOT, "%s: %.0f%%", it.name(), 100.0 * sent / Math.max(1, bytes)));
+                }
+            });
         }
         return out;
     }

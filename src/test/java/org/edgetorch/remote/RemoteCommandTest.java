@@ -143,13 +143,18 @@ class RemoteCommandTest {
             assertTrue(md.contains("| " + host(a) + " | ok |"), md);
             assertTrue(md.contains("![Latency per board and variant](latency.png)"), md);
 
-            // Again on board a: the jar and the model are already there (same SHA-256), so only the inputs go.
+            // Again on board a, with the first run's reference file instead of benchmarking here: the jar and the
+            // model are already there (same SHA-256), so only the inputs go.
             Path again = dir.resolve("report-again");
-            CliRun r2 = CliRun.of(args(again, "--host", host(a)).toArray(String[]::new));
+            CliRun r2 = CliRun.of(args(again, "--host", host(a), "--reference", out.resolve("io/reference.json").toString())
+                    .toArray(String[]::new));
             assertEquals(0, r2.code(), r2.err());
+            assertFalse(r2.err().contains("remote: reference: benchmarking"), r2.err());
             assertTrue(r2.err().contains("copy: edgetorch.jar: already there (same SHA-256)"), r2.err());
-            JsonArray copies = Json.parse(Files.readString(again.resolve("report.json"))).getAsJsonObject()
-                    .getAsJsonArray("hosts").get(0).getAsJsonObject().getAsJsonArray("copies");
+            JsonObject j2 = Json.parse(Files.readString(again.resolve("report.json"))).getAsJsonObject();
+            assertEquals("file", j2.getAsJsonObject("reference").get("source").getAsString());
+            assertEquals(Files.readString(out.resolve("io/reference.json")), Files.readString(again.resolve("io/reference.json")));
+            JsonArray copies = j2.getAsJsonArray("hosts").get(0).getAsJsonObject().getAsJsonArray("copies");
             for (var c : copies) {
                 JsonObject o = c.getAsJsonObject();
                 assertEquals(!o.get("file").getAsString().equals("reference inputs"), o.get("skipped").getAsBoolean(), o.toString());
