@@ -201,11 +201,15 @@ public final class Board implements AutoCloseable {
             quietlyRemove(tmp);
             String reason = lost(e);
             // OpenSSH's SFTP server says only "Failure" for a full disk (SFTP v3 has no code for it): ask df.
-            if (session.isOpen() && !reason.startsWith("no space")) {
-                long free = freeBytes(DIR), size = local.toFile().length();
-                if (free >= 0 && free < size) {
-                    reason = String.format(java.util.Locale.ROOT, "no space left on the board (%.1f MB free in ~/%s, the file needs %.1f MB)",
-                            free / 1e6, DIR, size / 1e6);
+            if (!reason.startsWith("no space") && !reason.startsWith("connection lost")) {
+                try {
+                    long free = freeBytes(DIR), size = local.toFile().length();
+                    if (free >= 0 && free < size) {
+                        reason = String.format(java.util.Locale.ROOT, "no space left on the board (%.1f MB free in ~/%s, the file needs %.1f MB)",
+                                free / 1e6, DIR, size / 1e6);
+                    }
+                } catch (StepFailure f) {
+                    reason = lost(e);  // the connection went while we asked: that is the reason
                 }
             }
             throw new StepFailure("copy", name + ": " + reason, e);
