@@ -10,7 +10,9 @@
 #   4. runs the arm64 jar under qemu-aarch64 (as a Cortex-A72) on the same files: one bench for all variants,
 #      with its own preprocessing of one image and --replay of the x86 tensors, --save-io;
 #   5. runs `compare`; exits non-zero when outputs disagree beyond the bounds (src/site/markdown/arm.md),
-#      when a variant cannot run on ARM (e.g. a file too new for its LibTorch), or when a step fails.
+#      when a variant cannot run on ARM (e.g. a file too new for its LibTorch), or when a step fails;
+#   6. runs `edgetorch remote` against an SSH server on 127.0.0.1 whose java is the arm64 JVM under qemu
+#      (src/site/markdown/remote.md); exits non-zero when it fails or leaves temporary files on the "board".
 #
 # Usage: bench/arm64-e2e.sh
 # Env:   SUITE=trixie|bookworm (default trixie)   E2E_OUT (default bench/out/e2e, bench/out/e2e-<suite> otherwise)
@@ -133,5 +135,47 @@ set +e
 x86 compare --int8-min-top1 0 "$out/x86.json" "$out/arm64.json" | tee "$out/compare.txt"
 status=${PIPESTATUS[0]}
 set -e
+
+# 6. edgetorch remote ------------------------------------------------------------------------------------
+# The same through `edgetorch remote`: the "board" is an SSH server on 127.0.0.1 (LoopbackSshServer, from the
+# test classes: Apache MINA SSHD with a throwaway host key and client key), whose `java` is the wrapper below:
+# the sysroot's arm64 JVM under qemu. Checks that the board reports aarch64 and that no host or variant failed
+# (--no-check: the INT8 top-1 bound is the untrained-weights caveat of step 5, not remote's business).
+step "remote: edgetorch remote against a loopback SSH server whose java is the arm64 JVM under qemu"
+rdir="$out/remote"
+rm -rf "$rdir" && mkdir -p "$rdir/home"
+(cd "$repo" && mvn -q -B -ntp test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$rdir/cp.txt")
+server_cp="$repo/target/test-classes:$repo/target/classes:$(cat "$rdir/cp.txt")"
+cat > "$rdir/arm-java" <<WRAPPER
+#!/bin/sh
+export UCX_HANDLE_ERRORS=none UCX_ERROR_SIGNALS="" EDGETORCH_EMULATION="qemu-aarch64 -cpu cortex-a72"
+exec qemu-aarch64-static -cpu cortex-a72 -L "$sysroot" "$sysroot/usr/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "\$@"
+WRAPPER
+chmod +x "$rdir/arm-java"
+java -cp "$server_cp" org.edgetorch.remote.LoopbackSshServer keygen "$rdir/id"
+java -cp "$server_cp" org.edgetorch.remote.LoopbackSshServer serve "$rdir/home" "$rdir/id.pub" "$rdir/known_hosts" \
+  >"$rdir/server.log" 2>&1 &
+server_pid=$!
+trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do [[ -s "$rdir/known_hosts" ]] && break; sleep 1; done
+[[ -s "$rdir/known_hosts" ]] || { echo "arm64-e2e: the loopback SSH server did not start (see $rdir/server.log)" >&2; exit 1; }
+port=$(sed -E 's/^\[127\.0\.0\.1\]:([0-9]+) .*/\1/' "$rdir/known_hosts")
+set +e
+x86 remote --host "root@127.0.0.1:$port" --identity "$rdir/id" --known-hosts "$rdir/known_hosts" \
+  --jar "$arm_jar" --java "$rdir/arm-java" "${model_args[@]}" --threads "$threads" \
+  --warmup 0 --runs 1 --min-time 0 --no-check --out "$rdir/report" 2>&1 | tee "$rdir/remote.txt"
+remote_status=${PIPESTATUS[0]}
+set -e
+kill "$server_pid" 2>/dev/null || true
+if [[ $remote_status -ne 0 ]]; then
+  echo "arm64-e2e: edgetorch remote failed (exit $remote_status; $rdir/remote.txt)" >&2
+  status=1
+elif ! grep -q '"arch": "aarch64"' "$rdir/report/report.json" || grep -q '"status": "failed"' "$rdir/report/report.json"; then
+  echo "arm64-e2e: the remote report does not show an aarch64 board that ran ($rdir/report/report.json)" >&2
+  status=1
+elif [[ -n "$(find "$rdir/home/.edgetorch/remote" -name '*.part-*' -o -name 'session-*')" ]]; then
+  echo "arm64-e2e: edgetorch remote left temporary files on the board ($rdir/home/.edgetorch/remote)" >&2
+  status=1
+fi
 step "done (exit $status); files in $out"
 exit "$status"

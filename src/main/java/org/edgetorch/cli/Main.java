@@ -26,6 +26,7 @@ import java.io.PrintWriter;
                 StudyCommand.class,
                 AccuracyCommand.class,
                 ResourceRunCommand.class,
+                RemoteCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

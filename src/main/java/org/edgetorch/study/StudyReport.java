@@ -43,10 +43,15 @@ public final class StudyReport {
      * Returns false, leaving things as they are, where links are not possible or {@code latest} is not a link.
      */
     public static boolean linkLatest(Path reportFolder) {
+        return linkLatest(reportFolder, LATEST);
+    }
+
+    /** The same with another link name ({@code latest-remote} for {@code edgetorch remote}'s reports). */
+    public static boolean linkLatest(Path reportFolder, String linkName) {
         Path abs = reportFolder.toAbsolutePath().normalize();
-        Path link = abs.getParent().resolve(LATEST);
+        Path link = abs.getParent().resolve(linkName);
         if (Files.exists(link, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(link)) return false;
-        Path tmp = abs.getParent().resolve("." + LATEST + ".tmp-" + ProcessHandle.current().pid());
+        Path tmp = abs.getParent().resolve("." + linkName + ".tmp-" + ProcessHandle.current().pid());
         try {
             Files.deleteIfExists(tmp);
             Files.createSymbolicLink(tmp, abs.getFileName());
