@@ -58,14 +58,15 @@ public record BenchReport(String created, Map<String, Object> environment, Setti
                                double loadMs, double firstMs, int warmupRuns, double warmupSeconds,
                                Stats wallMs, Stats cpuMs, double throughputPerSecond, double ratioToFirst,
                                long rssBeforeLoadBytes, long peakRssBytes, double sink, long[] wallNs, long[] cpuNs,
-                               ResourceUsage resources) {
+                               ResourceUsage resources, String inputLayout, double inputConversionMs) {
         public int runs() {
             return wallNs.length;
         }
 
         public TargetResult withResources(ResourceUsage r) {
             return new TargetResult(name, kind, source, timedCall, timingLoop, loadMs, firstMs, warmupRuns, warmupSeconds,
-                    wallMs, cpuMs, throughputPerSecond, ratioToFirst, rssBeforeLoadBytes, peakRssBytes, sink, wallNs, cpuNs, r);
+                    wallMs, cpuMs, throughputPerSecond, ratioToFirst, rssBeforeLoadBytes, peakRssBytes, sink, wallNs, cpuNs, r,
+                    inputLayout, inputConversionMs);
         }
     }
 
@@ -119,6 +120,8 @@ public record BenchReport(String created, Map<String, Object> environment, Setti
             r.put("kind", t.kind());
             r.put("source", t.source());
             r.put("timed_call", t.timedCall());
+            r.put("input_layout", t.inputLayout());
+            r.put("input_conversion_ms", t.inputConversionMs());
             r.put("timing_loop", t.timingLoop());
             r.put("load_ms", t.loadMs());
             r.put("first_inference_ms", t.firstMs());

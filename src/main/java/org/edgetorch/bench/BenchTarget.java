@@ -38,6 +38,16 @@ public interface BenchTarget extends AutoCloseable {
      */
     double consume();
 
+    /** The layout its input is given in, after {@link #prepare}: {@code nchw}, or {@code nhwc} (channels-last). */
+    default String inputLayout() {
+        return "nchw";
+    }
+
+    /** How long {@link #prepare} took to lay the input out for the runtime, once, outside the timed region. */
+    default double inputConversionMs() {
+        return 0;
+    }
+
     /** A loop that times calls entirely in native code, when the backend has one; valid after {@link #prepare}. */
     default Optional<NativeLoop> nativeLoop() {
         return Optional.empty();

@@ -251,7 +251,7 @@ public final class Benchmark {
             return new BenchReport.TargetResult(target.name(), target.kind(), target.source(), target.timedCall(),
                     loopName(), loadNs / 1e6, firstNs / 1e6, warmupRuns, warmupNs / 1e9, wallMs,
                     cpuKnown ? Stats.of(cpu).scaled(1e-6) : null, wall.length / (total / 1e9), ratio,
-                    rssBefore, peakRss, sink, wall, cpu, null);
+                    rssBefore, peakRss, sink, wall, cpu, null, target.inputLayout(), target.inputConversionMs());
         }
     }
 

@@ -72,6 +72,16 @@ public final class ModelTarget implements BenchTarget {
     }
 
     @Override
+    public String inputLayout() {
+        return model == null ? "nchw" : model.inputLayout().id();
+    }
+
+    @Override
+    public double inputConversionMs() {
+        return forward == null ? 0 : forward.inputConversionNanos() / 1e6;
+    }
+
+    @Override
     public void runOnce() {
         forward.run();
     }

@@ -27,6 +27,9 @@ public final class BridgeCommand implements Runnable {
                             + "(python3 -c 'import torch, os; print(os.path.dirname(torch.__file__))').",
                     "Needs g++ (C++17) and a JDK (jni.h). The result is used instead of the jar's bridge from then on."})
     public static final class Build implements Runnable {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--libtorch", required = true, paramLabel = "DIR", description = "LibTorch with include/ and lib/ (or lib/<multiarch>/).")
         Path libtorch;
 
@@ -41,14 +44,15 @@ public final class BridgeCommand implements Runnable {
 
         @Override
         public void run() {
+            java.io.PrintWriter w = spec.commandLine().getOut();
             Path dir = out != null ? out : BridgeLibrary.userDirectory();
             long t0 = System.nanoTime();
             Path lib = BridgeBuilder.build(libtorch, dir, compiler, quiet ? null : System.err);
-            System.out.printf("built %s in %.0f s%n", lib, (System.nanoTime() - t0) / 1e9);
+            w.printf("built %s in %.0f s%n", lib, (System.nanoTime() - t0) / 1e9);
             if (out != null && !dir.toAbsolutePath().equals(BridgeLibrary.userDirectory().toAbsolutePath())) {
-                System.out.println("use it with: -D" + BridgeLibrary.PROPERTY + "=" + lib + " or " + BridgeLibrary.ENV + "=" + lib);
+                w.println("use it with: -D" + BridgeLibrary.PROPERTY + "=" + lib + " or " + BridgeLibrary.ENV + "=" + lib);
             } else {
-                System.out.println("edgetorch now uses it for --backend bridge (and on linux-arm64); check with: edgetorch --backend bridge info");
+                w.println("edgetorch now uses it for --backend bridge (and on linux-arm64); check with: edgetorch --backend bridge info");
             }
         }
     }

@@ -20,6 +20,9 @@ import java.nio.file.Path;
                 "the same on each machine's own preprocessing (end to end), the preprocessing difference, latency ratios.",
                 "Exits 1 when a variant is beyond the bounds (the options below), unless --no-check."})
 public final class CompareCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
 
     @Parameters(index = "0", paramLabel = "REFERENCE.json", description = "The reference machine's file (usually x86).")
     Path reference;
@@ -58,11 +61,11 @@ public final class CompareCommand implements Runnable {
         IoFile oth = IoFile.read(other);
         CrossComparison.Result r = CrossComparison.compare(ref, oth, bounds);
         if (output.json) {
-            System.out.println(Json.write(CompareReport.json(r, reference.toString(), other.toString(), bounds)));
+            out().println(Json.write(CompareReport.json(r, reference.toString(), other.toString(), bounds)));
         } else {
-            System.out.print(CompareReport.table(r, reference.toString(), other.toString()));
+            out().print(CompareReport.table(r, reference.toString(), other.toString()));
         }
-        System.out.flush();
+        out().flush();
         if (markdown != null) {
             org.edgetorch.util.AtomicFiles.writeString(markdown,
                     org.edgetorch.study.CompareMarkdown.render(r, reference.toString(), other.toString()));
@@ -70,5 +73,10 @@ public final class CompareCommand implements Runnable {
         if (!noCheck && !r.withinBounds()) {
             throw new UserError("outputs disagree beyond the bounds: " + String.join("; ", r.problems()));
         }
+    }
+
+    /** This command's output stream (picocli's, so the command can be run and captured in process). */
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
     }
 }

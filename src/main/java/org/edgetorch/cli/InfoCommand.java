@@ -14,6 +14,9 @@ import java.util.Map;
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = "Java, OS/arch, LibTorch version, backend, quantized engines, XNNPACK, threads, ONNX Runtime version and providers, TensorFlow Lite version and XNNPACK.")
 public final class InfoCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
 
     @Mixin
     OutputOptions output;
@@ -44,9 +47,14 @@ public final class InfoCommand implements Runnable {
         info.put("tflite_xnnpack", tflite.hasCapability(org.edgetorch.runtime.Capability.XNNPACK));
         info.put("cpus", Runtime.getRuntime().availableProcessors());
         if (output.json) {
-            System.out.println(Json.write(info));
+            out().println(Json.write(info));
         } else {
-            info.forEach((k, v) -> System.out.printf("%-22s %s%n", k, v instanceof java.util.List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList()) : v));
+            info.forEach((k, v) -> out().printf("%-22s %s%n", k, v instanceof java.util.List<?> l ? String.join(", ", l.stream().map(String::valueOf).toList()) : v));
         }
+    }
+
+    /** This command's output stream (picocli's, so the command can be run and captured in process). */
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
     }
 }

@@ -18,6 +18,9 @@ import java.nio.file.Path;
                 "with a following ReLU/ReLU6 fused as the clamp; packed weights computed once, at export. Quantized",
                 "models keep their engine's packed weights. The result is read back and checked against the input."})
 public final class OptimizeCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
 
     @Option(names = "--in", required = true, paramLabel = "FILE.pt", description = "TorchScript model whose forward takes one tensor.")
     Path in;
@@ -81,9 +84,14 @@ public final class OptimizeCommand implements Runnable {
                 .withTiming(loadRuns, runs);
         MobileExportResult r = MobileOptimizer.optimize(in, out, options);
         if (output.json) {
-            System.out.println(Json.write(r));
+            out().println(Json.write(r));
         } else {
-            MobileOptimizer.describe(r).forEach(System.out::println);
+            MobileOptimizer.describe(r).forEach(out()::println);
         }
+    }
+
+    /** This command's output stream (picocli's, so the command can be run and captured in process). */
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
     }
 }

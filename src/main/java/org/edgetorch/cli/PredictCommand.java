@@ -24,6 +24,9 @@ import java.util.Map;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Top-k ImageNet classes per image, from the built-in MobileNet-V2 or a TorchScript file.")
 public final class PredictCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
 
     @Parameters(paramLabel = "IMAGE|DIR", arity = "1..*", description = "Image files or directories of images.")
     List<Path> images;
@@ -125,21 +128,26 @@ public final class PredictCommand implements Runnable {
             doc.put("trained_weights", trained); // left out when the file does not say
             doc.put("weights_origin", model == null ? null : org.edgetorch.backend.WeightsProvenance.origin(model).orElse("unknown"));
             doc.put("results", results);
-            System.out.println(Json.write(doc));
+            out().println(Json.write(doc));
             return;
         }
-        System.out.println("model: " + source);
-        if (Boolean.FALSE.equals(trained)) System.out.println("(untrained weights: the classes below are meaningless)");
-        if (trained == null) System.out.println("(weights of unknown provenance: the file does not record whether they are trained)");
+        out().println("model: " + source);
+        if (Boolean.FALSE.equals(trained)) out().println("(untrained weights: the classes below are meaningless)");
+        if (trained == null) out().println("(weights of unknown provenance: the file does not record whether they are trained)");
         for (Map<String, Object> res : results) {
-            System.out.println(res.get("image"));
+            out().println(res.get("image"));
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> top = (List<Map<String, Object>>) res.get("top");
             int rank = 1;
             for (Map<String, Object> e : top) {
-                System.out.printf("  %d. %-32s %6.2f%%  (class %d)%n", rank++, e.get("label"),
+                out().printf("  %d. %-32s %6.2f%%  (class %d)%n", rank++, e.get("label"),
                         100 * (double) e.get("probability"), (int) e.get("index"));
             }
         }
+    }
+
+    /** This command's output stream (picocli's, so the command can be run and captured in process). */
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
     }
 }

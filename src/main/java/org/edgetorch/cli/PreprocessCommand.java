@@ -33,6 +33,9 @@ import java.util.Set;
                 "Writes NAME.f32 (raw float32 little-endian, shape [1,3,224,224], NCHW) and NAME.json per image.",
                 "numpy: np.fromfile('NAME.f32', '<f4').reshape(1, 3, 224, 224)"})
 public final class PreprocessCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
 
     @Parameters(paramLabel = "IMAGE|DIR", arity = "0..*", description = "Image files or directories of images.")
     List<Path> inputs = new ArrayList<>();
@@ -77,7 +80,7 @@ public final class PreprocessCommand implements Runnable {
         }
         batch.commit();
         }
-        written.forEach(System.out::println);
+        written.forEach(out()::println);
     }
 
     /** File name without extension, made unique when two inputs share it (a.jpg and a.png, or two dirs). */
@@ -88,5 +91,10 @@ public final class PreprocessCommand implements Runnable {
         String s = stem;
         for (int i = 2; !used.add(s); i++) s = stem + "-" + i;
         return s;
+    }
+
+    /** This command's output stream (picocli's, so the command can be run and captured in process). */
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
     }
 }

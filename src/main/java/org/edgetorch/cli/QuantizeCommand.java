@@ -151,6 +151,10 @@ public final class QuantizeCommand implements Runnable {
                 writeTflite(tensors(calibration), evalInputs, kind);
                 return;
             }
+            if (tflite) {
+                writeTflite(tensors(calibration), evalInputs, kind);
+                return;
+            }
             Path target = out != null ? out : sibling(in, "_int8_" + eng.toLowerCase(Locale.ROOT));
             r = Quantizer.quantizeStatic(in, target, new Quantizer.StaticOptions(eng, kind, perTensor), tensors(calibration),
                     new ConsoleProgress(spec.commandLine().getErr()));

@@ -24,6 +24,9 @@ import java.util.concurrent.Callable;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Check a model file (.pt, .ptl, .onnx) against the eager Java model with the same weights; exit 1 beyond the tolerance.")
 public final class VerifyCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
 
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model file: TorchScript (its own weights are used for the eager model), or ONNX (exported from --arch/--weights/--seed).")
     Path model;
@@ -84,12 +87,12 @@ public final class VerifyCommand implements Callable<Integer> {
             doc.put("passed", r.passed());
             doc.put("random", r.random());
             doc.put("images", r.images());
-            System.out.println(Json.write(doc));
+            out().println(Json.write(doc));
         } else {
-            System.out.printf("%-8s %8s %14s %12s %8s %8s%n", "inputs", "samples", "max abs diff", "cosine", "top-1", "top-5");
+            out().printf("%-8s %8s %14s %12s %8s %8s%n", "inputs", "samples", "max abs diff", "cosine", "top-1", "top-5");
             row("random", r.random());
             row("images", r.images());
-            System.out.printf("%s: max abs diff %.3g %s tolerance %.1g%n", r.passed() ? "PASS" : "FAIL",
+            out().printf("%s: max abs diff %.3g %s tolerance %.1g%n", r.passed() ? "PASS" : "FAIL",
                     r.maxAbsDiff(), r.passed() ? "<=" : ">", tolerance);
         }
         return r.passed() ? 0 : 1;
@@ -113,19 +116,24 @@ public final class VerifyCommand implements Callable<Integer> {
             doc.put("tolerance", tolerance);
             doc.put("passed", passed);
             doc.put("reference_outputs", a);
-            System.out.println(Json.write(doc));
+            out().println(Json.write(doc));
         } else {
-            System.out.printf("%-9s %8s %14s %12s %8s %8s%n", "inputs", "samples", "max abs diff", "cosine", "top-1", "top-5");
+            out().printf("%-9s %8s %14s %12s %8s %8s%n", "inputs", "samples", "max abs diff", "cosine", "top-1", "top-5");
             row("reference", a);
-            System.out.printf("%s: max abs diff %.3g %s tolerance %.1g (against %s, LibTorch %s)%n", passed ? "PASS" : "FAIL",
+            out().printf("%s: max abs diff %.3g %s tolerance %.1g (against %s, LibTorch %s)%n", passed ? "PASS" : "FAIL",
                     a.maxAbsDiff(), passed ? "<=" : ">", tolerance, ref.machine().get("platform"), ref.machine().get("libtorch"));
         }
         return passed ? 0 : 1;
     }
 
-    private static void row(String name, Agreement a) {
+    private void row(String name, Agreement a) {
         if (a == null) return;
-        System.out.printf("%-8s %8d %14.3g %12.8f %7.0f%% %7.0f%%%n", name, a.samples(), a.maxAbsDiff(), a.cosine(),
+        out().printf("%-8s %8d %14.3g %12.8f %7.0f%% %7.0f%%%n", name, a.samples(), a.maxAbsDiff(), a.cosine(),
                 100 * a.top1(), 100 * a.top5());
+    }
+
+    /** This command's output stream (picocli's, so the command can be run and captured in process). */
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
     }
 }

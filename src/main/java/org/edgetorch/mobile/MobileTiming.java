@@ -48,12 +48,16 @@ final class MobileTiming {
                 b.eval();
                 Tensor x = Tensors.toTorch(MobileOptimizer.inputs(options.withVerify(true, 1, options.tolerance())).get(0));
                 IValueVector args = new IValueVector(new IValue(x));
+                // each file gets its input in the layout its kernels want, as bench gives it (channels-last for XNNPACK)
+                boolean channelsLast = org.edgetorch.runtime.libtorch.LibTorchRuntime.preferredLayout(ptl)
+                        == org.edgetorch.runtime.InputLayout.NHWC && x.dim() == 4;
+                IValueVector argsB = channelsLast ? new IValueVector(new IValue(x.contiguous(torch.MemoryFormat.ChannelsLast))) : args;
                 for (int i = 0; i < WARMUP; i++) {
                     a.forward(args);
-                    b.forward(args);
+                    b.forward(argsB);
                 }
                 for (int i = 0; i < runs; i++) {
-                    double[] ta = timeForward(a, args), tb = timeForward(b, args);
+                    double[] ta = timeForward(a, args), tb = timeForward(b, argsB);
                     runA[i] = ta[0];
                     cpuA[i] = ta[1];
                     runB[i] = tb[0];

@@ -106,7 +106,7 @@ class OnnxCommandsTest {
 
     @Test
     void usageErrors() {
-        assertEquals(2, CliRun.of("export", "--format", "tflite").code());
+        assertEquals(2, CliRun.of("export", "--format", "caffe").code());
         assertEquals(2, CliRun.of("export", "--in", fp32.toString()).code(), "--in needs --format onnx");
         assertEquals(2, CliRun.of("export", "--format", "onnx", "--input-shape", "3,224,224", "--in", fp32.toString()).code());
         assertEquals(2, CliRun.of("quantize", "--mode", "dynamic", "--format", "onnx", "--in", fp32.toString()).code());

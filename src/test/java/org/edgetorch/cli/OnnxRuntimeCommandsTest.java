@@ -38,6 +38,7 @@ class OnnxRuntimeCommandsTest {
         JsonObject j = Json.parse(r.out()).getAsJsonObject();
         JsonObject t = j.getAsJsonArray("targets").get(0).getAsJsonObject();
         assertEquals("onnx", t.get("kind").getAsString());
+        assertEquals("nchw", t.get("input_layout").getAsString());
         assertEquals(3, t.get("runs").getAsInt());
         assertTrue(t.get("timed_call").getAsString().startsWith("OrtSession.run"), t.get("timed_call").getAsString());
         assertTrue(t.get("wall_ms").getAsJsonObject().get("median").getAsDouble() > 0);

@@ -59,6 +59,15 @@ class MobileOptimizerTest {
         try (Model m = Runtimes.load(blockPt)) {
             assertEquals(InputLayout.NCHW, m.inputLayout(), "a plain TorchScript file keeps NCHW");
         }
+        // bench names each variant's layout and the one-off conversion's cost
+        org.edgetorch.CliRun r = org.edgetorch.CliRun.of("bench", "--model", blockPt.toString(), "--model", blockPtl.toString(),
+                "--shape", "1,3,16,16", "--warmup", "0", "--warmup-time", "0", "--runs", "2", "--min-time", "0", "--resources", "off",
+                "--quiet", "--json");
+        assertEquals(0, r.code(), r.err());
+        var targets = org.edgetorch.util.Json.parse(r.out()).getAsJsonObject().getAsJsonArray("targets");
+        assertEquals("nchw", targets.get(0).getAsJsonObject().get("input_layout").getAsString());
+        assertEquals("nhwc", targets.get(1).getAsJsonObject().get("input_layout").getAsString());
+        assertTrue(targets.get(1).getAsJsonObject().get("input_conversion_ms").getAsDouble() > 0);
     }
 
     @Test

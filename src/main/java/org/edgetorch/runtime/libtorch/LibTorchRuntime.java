@@ -79,7 +79,7 @@ public final class LibTorchRuntime implements Runtime {
      * XNNPACK's prepacked ones (measured here 3.6x faster than the NCHW input those convert on every call),
      * NCHW otherwise.
      */
-    static InputLayout preferredLayout(Path file) {
+    public static InputLayout preferredLayout(Path file) {
         if (ModelFormat.of(file) != ModelFormat.LITE) return InputLayout.NCHW;
         Map<String, Integer> ops = MobileArchive.read(file).bytecodeOperators();
         return usesXnnpackConvolutions(ops.keySet()) ? InputLayout.NHWC : InputLayout.NCHW;

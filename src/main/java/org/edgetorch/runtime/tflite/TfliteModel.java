@@ -129,9 +129,16 @@ final class TfliteModel implements Model {
     @Override
     public PreparedRun prepare(FloatTensor input) {
         checkOpen();
+        long t0 = System.nanoTime();
         NativeInput x = nativeInput(input);
+        long conversionNs = System.nanoTime() - t0;
         return new PreparedRun() {
             private boolean ran;
+
+            @Override
+            public long inputConversionNanos() {
+                return conversionNs;
+            }
 
             @Override
             public void run() {
