@@ -27,6 +27,18 @@ public interface Runtime {
     /** Loads a model file of one of {@link #formats()}; bad files are a {@link org.edgetorch.util.UserError}. */
     Model load(Path file);
 
+    /**
+     * Loads a file with a delegate such as XNNPACK on or off for this model only; a runtime without that choice
+     * loads as {@link #load(Path)}.
+     */
+    default Model load(Path file, boolean withXnnpack) {
+        return load(file);
+    }
+
+    /** Whether models loaded from now on use XNNPACK where the runtime has the choice ({@code --no-xnnpack}). */
+    default void setXnnpack(boolean on) {
+    }
+
     /** Facts for {@code info} (providers, engines, library paths); may be empty. */
     Map<String, Object> details();
 }

@@ -50,7 +50,7 @@ public final class Runtimes {
                 default -> throw new UserError("unknown runtime '" + name + "'; use " + LIBTORCH + ", " + ONNXRUNTIME + " or " + TFLITE);
             };
             r.setThreads(threads);
-            if (r instanceof TfliteRuntime t) t.setXnnpack(xnnpack);
+            r.setXnnpack(xnnpack);
             created.put(name, r);
         }
         return r;
@@ -73,14 +73,14 @@ public final class Runtimes {
     public static Model load(Path file, boolean withXnnpack) {
         ModelFormat f = ModelFormat.of(file);
         Runtime r = forFormat(f);
-        return r instanceof TfliteRuntime t ? t.load(file, withXnnpack) : r.load(file);
+        return r.load(file, withXnnpack);
     }
 
     /** Whether TensorFlow Lite models loaded from now on use the XNNPACK delegate ({@code --no-xnnpack} switches it off). */
     public static synchronized void setXnnpack(boolean on) {
         xnnpack = on;
         for (Runtime r : created.values()) {
-            if (r instanceof TfliteRuntime t) t.setXnnpack(on);
+            r.setXnnpack(on);
         }
     }
 

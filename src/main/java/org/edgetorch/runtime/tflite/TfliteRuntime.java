@@ -60,6 +60,7 @@ public final class TfliteRuntime implements Runtime {
     }
 
     /** Whether models loaded from now on use the XNNPACK delegate (default: yes). */
+    @Override
     public synchronized void setXnnpack(boolean on) {
         xnnpack = on;
     }
@@ -74,6 +75,7 @@ public final class TfliteRuntime implements Runtime {
     }
 
     /** Loads with the XNNPACK delegate on or off for this model only. */
+    @Override
     public Model load(Path file, boolean withXnnpack) {
         return new TfliteModel(readChecked(file), file.toString(), threads, withXnnpack);
     }
