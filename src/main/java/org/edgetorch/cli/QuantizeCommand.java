@@ -181,36 +181,9 @@ public final class QuantizeCommand implements Runnable {
         TfliteExport.Result r = TfliteExport.int8(c, target, OnnxExport.batchedShape(calibration.get(0)), int8Io,
                 "Full-integer INT8 TensorFlow Lite of " + in.getFileName() + ", calibrated by edgetorch " + VersionProvider.version()
                         + " on " + c.inputs() + " images (" + kind.id() + " observer)" + (int8Io ? ", int8 input and output" : ""), evalInputs);
-        PrintWriter w = spec.commandLine().getOut();
-        if (output.json) {
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("schema", "edgetorch.quantize/1");
-            Map<String, Object> res = new LinkedHashMap<>();
-            res.put("output", r.file().toString());
-            res.put("format", "tflite");
-            res.put("mode", "static");
-            res.put("observer", kind.id());
-            res.put("int8_io", int8Io);
-            res.put("ops", r.ops());
-            res.put("calibration_inputs", c.inputs());
-            res.put("calibration_ms", c.millis());
-            res.put("output_bytes", r.bytes());
-            doc.put("result", res);
-            if (r.fidelity() != null) doc.put("fidelity", fidelityMap(r.fidelity()));
-            w.println(Json.write(doc));
-        } else {
-            w.printf("wrote %s: full-integer INT8 TensorFlow Lite, %s observer, per-channel int8 weights, int8 activations, %s input/output%n",
-                    r.file(), kind.id(), int8Io ? "int8" : "float");
-            w.printf("  ops: %s%n", ExportCommand.ops(r.ops()));
-            w.printf("  calibration: %d images in %.1f s; size %.2f MB%n", c.inputs(), c.millis() / 1000.0, r.bytes() / 1e6);
-            Agreement f = r.fidelity();
-            if (f != null) {
-                w.printf("  fidelity to FP32 (both in TensorFlow Lite) on %d held-out images: SQNR %.1f dB, cosine %.4f, top-1 %.0f%%, "
-                        + "top-5 %.0f%%, max |logit diff| %.3g%n", f.samples(), f.sqnrDb(), f.cosine(), 100 * f.top1(), 100 * f.top5(),
-                        f.maxAbsDiff());
-            }
-        }
-        w.flush();
+        printWritten("tflite", "TensorFlow Lite", Map.of("int8_io", int8Io),
+                String.format(Locale.ROOT, "full-integer INT8 TensorFlow Lite, %s observer, per-channel int8 weights, int8 activations, "
+                        + "%s input/output", kind.id(), int8Io ? "int8" : "float"), r.file(), r.ops(), c, kind, r.bytes(), r.fidelity());
     }
 
     /** Calibration as for LibTorch (activations on uint8 [0, 255]), written as QDQ ONNX and checked in ONNX Runtime. */
@@ -225,33 +198,42 @@ public final class QuantizeCommand implements Runnable {
         OnnxExport.Result r = OnnxExport.qdq(c, target, OnnxExport.batchedShape(calibration.get(0)), new OnnxWriter.Provenance(
                 VersionProvider.version(), "INT8 (QDQ) ONNX of " + in.getFileName() + ", calibrated by edgetorch on " + c.inputs()
                         + " images (" + kind.id() + " observer), written by edgetorch", meta), evalInputs);
+        printWritten("onnx", "ONNX Runtime", Map.of("opset", OnnxWriter.OPSET),
+                String.format(Locale.ROOT, "static INT8 ONNX (QDQ, opset %d), %s observer, per-channel int8 weights, activations "
+                        + "uint8 [0, 255]", OnnxWriter.OPSET, kind.id()), r.file(), r.ops(), c, kind, r.bytes(), r.fidelity());
+    }
+
+    /**
+     * What {@code --format onnx|tflite} wrote: JSON (schema edgetorch.quantize/1, with the format's own fields in
+     * {@code extra}) or a few lines, with the fidelity to the same format's FP32 file when there are eval images.
+     */
+    private void printWritten(String format, String runtimeName, Map<String, Object> extra, String summary, Path file,
+                              Map<String, Integer> ops, Quantizer.Calibration c, ObserverKind kind, long bytes, Agreement f) {
         PrintWriter w = spec.commandLine().getOut();
         if (output.json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("schema", "edgetorch.quantize/1");
             Map<String, Object> res = new LinkedHashMap<>();
-            res.put("output", r.file().toString());
-            res.put("format", "onnx");
+            res.put("output", file.toString());
+            res.put("format", format);
             res.put("mode", "static");
             res.put("observer", kind.id());
-            res.put("opset", OnnxWriter.OPSET);
-            res.put("ops", r.ops());
+            res.putAll(extra);
+            res.put("ops", ops);
             res.put("calibration_inputs", c.inputs());
             res.put("calibration_ms", c.millis());
-            res.put("output_bytes", r.bytes());
+            res.put("output_bytes", bytes);
             doc.put("result", res);
-            if (r.fidelity() != null) doc.put("fidelity", fidelityMap(r.fidelity()));
+            if (f != null) doc.put("fidelity", fidelityMap(f));
             w.println(Json.write(doc));
         } else {
-            w.printf("wrote %s: static INT8 ONNX (QDQ, opset %d), %s observer, per-channel int8 weights, activations uint8 [0, 255]%n",
-                    r.file(), OnnxWriter.OPSET, kind.id());
-            w.printf("  nodes: %s%n", ExportCommand.ops(r.ops()));
-            w.printf("  calibration: %d images in %.1f s; size %.2f MB%n", c.inputs(), c.millis() / 1000.0, r.bytes() / 1e6);
-            Agreement f = r.fidelity();
+            w.printf("wrote %s: %s%n", file, summary);
+            w.printf("  ops: %s%n", ExportCommand.ops(ops));
+            w.printf("  calibration: %d images in %.1f s; size %.2f MB%n", c.inputs(), c.millis() / 1000.0, bytes / 1e6);
             if (f != null) {
-                w.printf("  fidelity to FP32 (both in ONNX Runtime) on %d held-out images: SQNR %.1f dB, cosine %.4f, top-1 %.0f%%, "
-                        + "top-5 %.0f%%, max |logit diff| %.3g%n", f.samples(), f.sqnrDb(), f.cosine(), 100 * f.top1(), 100 * f.top5(),
-                        f.maxAbsDiff());
+                w.printf("  fidelity to FP32 (both in %s) on %d held-out images: SQNR %.1f dB, cosine %.4f, top-1 %.0f%%, "
+                        + "top-5 %.0f%%, max |logit diff| %.3g%n", runtimeName, f.samples(), f.sqnrDb(), f.cosine(), 100 * f.top1(),
+                        100 * f.top5(), f.maxAbsDiff());
             }
         }
         w.flush();

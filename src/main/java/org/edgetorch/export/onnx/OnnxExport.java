@@ -1,33 +1,22 @@
 package org.edgetorch.export.onnx;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.IValue;
-import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.JitModule;
-import org.bytedeco.pytorch.StringVectorOptional;
-import org.bytedeco.pytorch.global.torch;
 import org.edgetorch.backend.ModelFiles;
+import org.edgetorch.export.ExportChecks;
 import org.edgetorch.export.onnx.proto.Onnx.ModelProto;
 import org.edgetorch.export.onnx.proto.Onnx.NodeProto;
-import org.edgetorch.graph.GraphPasses;
 import org.edgetorch.graph.ModelGraph;
-import org.edgetorch.jit.ModelGraphReader;
 import org.edgetorch.quant.Fidelity;
 import org.edgetorch.quant.Quantizer;
 import org.edgetorch.runtime.Model;
 import org.edgetorch.runtime.onnxruntime.OrtRuntime;
 import org.edgetorch.tensor.Agreement;
 import org.edgetorch.tensor.FloatTensor;
-import org.edgetorch.tensor.Tensors;
-import org.edgetorch.util.AtomicFiles;
-import org.edgetorch.util.UserError;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 
 /**
@@ -38,8 +27,6 @@ import java.util.TreeMap;
 public final class OnnxExport {
     /** The action named in errors: "cannot export to ONNX: ...". */
     public static final String ACTION = "export to ONNX";
-    /** ONNX Runtime's FP32 output must match LibTorch's this closely (relative to the largest logit), or nothing is written. */
-    static final double FP32_TOLERANCE = 1e-4;
 
     private OnnxExport() {
     }
@@ -60,31 +47,17 @@ public final class OnnxExport {
 
     /** FP32 ONNX of a TorchScript module in memory (e.g. the traced built-in model); {@code source} names it in errors. */
     public static Result fp32(JitModule module, String source, Path out, long[] inputShape, OnnxWriter.Provenance p) {
-        JitModule frozen = freeze(module, source);
-        ModelGraph g = ModelGraphReader.read(frozen.get_method("forward").graph(), ACTION);
-        GraphPasses.prepare(g, ACTION);
-        ModelProto model = OnnxWriter.fp32(g, inputShape, p);
+        ExportChecks.Frozen f = ExportChecks.freezeAndRead(module, source, ACTION);
+        ModelProto model = OnnxWriter.fp32(f.graph(), inputShape, p);
         byte[] bytes = model.toByteArray();
-        FloatTensor x = checkInput(inputShape);
-        FloatTensor expected;
-        try (PointerScope scope = new PointerScope()) {
-            expected = Tensors.fromTorch(frozen.forward(new IValueVector(new IValue(Tensors.toTorch(x)))).toTensor());
-        } catch (RuntimeException e) {
-            throw new UserError(source + ": forward failed on an input of shape " + x.shapeString() + ": "
-                    + ModelFiles.firstLine(e.getMessage()), e);
-        }
+        FloatTensor x = ExportChecks.checkInput(inputShape);
+        FloatTensor expected = ExportChecks.libtorchOutput(f.module(), x, source);
         FloatTensor got;
         try (Model ort = check(bytes, "the written FP32 ONNX model")) {
             got = ort.forward(x);
         }
-        double diff = maxAbsDiff(expected, got);
-        double largest = 0;
-        for (float v : expected.data()) largest = Math.max(largest, Math.abs(v));
-        if (!(diff <= FP32_TOLERANCE * largest + 1e-6)) {
-            throw new IllegalStateException("internal: ONNX Runtime's output of the written model differs from LibTorch's by "
-                    + diff + " (largest |logit| " + largest + "); not written");
-        }
-        write(out, bytes);
+        double diff = ExportChecks.requireMatch(expected, got, "ONNX Runtime");
+        ExportChecks.write(out, bytes);
         return new Result(out, bytes.length, "fp32", opCounts(model), dynamicBatch(model), diff, null);
     }
 
@@ -103,13 +76,13 @@ public final class OnnxExport {
         Agreement fidelity = null;
         if (evalInputs.isEmpty()) {
             try (Model ort = check(bytes, "the written INT8 ONNX model")) {
-                ort.forward(checkInput(inputShape));
+                ort.forward(ExportChecks.checkInput(inputShape));
             }
         } else {
             byte[] reference = OnnxWriter.fp32(c.graph(), inputShape, p).toByteArray();
             fidelity = compare(reference, bytes, evalInputs);
         }
-        write(out, bytes);
+        ExportChecks.write(out, bytes);
         return new Result(out, bytes.length, "int8-qdq", opCounts(model), dynamicBatch(model), Double.NaN, fidelity);
     }
 
@@ -137,37 +110,6 @@ public final class OnnxExport {
     /** The shape a calibration input gives the model: [C,H,W] is batched to [1,C,H,W]. */
     public static long[] batchedShape(FloatTensor t) {
         return t.dim() == 3 ? new long[]{1, t.size(0), t.size(1), t.size(2)} : t.shape().clone();
-    }
-
-    public static JitModule freeze(JitModule m, String source) {
-        try {
-            m.eval();
-            // optimize_numerics=false: BatchNorm folding is ours (GraphPasses), in double precision
-            return torch.freeze(m, new StringVectorOptional(), false);
-        } catch (RuntimeException e) {
-            throw new UserError(source + ": torch.freeze failed: " + ModelFiles.firstLine(e.getMessage()), e);
-        }
-    }
-
-    private static void write(Path out, byte[] bytes) {
-        AtomicFiles.write(out, tmp -> Files.write(tmp, bytes));
-    }
-
-    /** A seeded normal input of the given shape. */
-    public static FloatTensor checkInput(long[] shape) {
-        long n = 1;
-        for (long d : shape) n *= d;
-        float[] d = new float[Math.toIntExact(n)];
-        SplittableRandom r = new SplittableRandom(7);
-        for (int i = 0; i < d.length; i++) d[i] = (float) r.nextGaussian();
-        return new FloatTensor(shape.clone(), d);
-    }
-
-    private static double maxAbsDiff(FloatTensor a, FloatTensor b) {
-        if (a.numel() != b.numel()) return Double.POSITIVE_INFINITY;
-        double m = 0;
-        for (int i = 0; i < a.data().length; i++) m = Math.max(m, Math.abs(a.data()[i] - b.data()[i]));
-        return m;
     }
 
     static Map<String, Integer> opCounts(ModelProto m) {

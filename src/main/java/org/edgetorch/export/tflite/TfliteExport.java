@@ -1,14 +1,9 @@
 package org.edgetorch.export.tflite;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.IValue;
-import org.bytedeco.pytorch.IValueVector;
+import org.edgetorch.export.ExportChecks;
 import org.bytedeco.pytorch.JitModule;
 import org.edgetorch.backend.ModelFiles;
-import org.edgetorch.export.onnx.OnnxExport;
-import org.edgetorch.graph.GraphPasses;
 import org.edgetorch.graph.ModelGraph;
-import org.edgetorch.jit.ModelGraphReader;
 import org.edgetorch.quant.Fidelity;
 import org.edgetorch.quant.Quantizer;
 import org.edgetorch.runtime.Model;
@@ -16,12 +11,8 @@ import org.edgetorch.runtime.Runtimes;
 import org.edgetorch.runtime.tflite.TfliteRuntime;
 import org.edgetorch.tensor.Agreement;
 import org.edgetorch.tensor.FloatTensor;
-import org.edgetorch.tensor.Tensors;
-import org.edgetorch.util.AtomicFiles;
-import org.edgetorch.util.UserError;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +25,6 @@ import java.util.TreeMap;
  * interpreter from the written bytes, and only then written to disk (atomically).
  */
 public final class TfliteExport {
-    /** TFLite's FP32 output must match LibTorch's this closely (relative to the largest logit), or nothing is written. */
-    static final double FP32_TOLERANCE = 1e-4;
 
     private TfliteExport() {
     }
@@ -56,30 +45,16 @@ public final class TfliteExport {
 
     /** FP32 .tflite of a TorchScript module in memory; {@code source} names it in errors. */
     public static Result fp32(JitModule module, String source, Path out, long[] inputShape, String description) {
-        JitModule frozen = OnnxExport.freeze(module, source);
-        ModelGraph g = ModelGraphReader.read(frozen.get_method("forward").graph(), TfliteWriter.ACTION);
-        GraphPasses.prepare(g, TfliteWriter.ACTION);
-        byte[] bytes = TfliteWriter.fp32(g, inputShape, description);
-        FloatTensor x = OnnxExport.checkInput(inputShape);
-        FloatTensor expected;
-        try (PointerScope scope = new PointerScope()) {
-            expected = Tensors.fromTorch(frozen.forward(new IValueVector(new IValue(Tensors.toTorch(x)))).toTensor());
-        } catch (RuntimeException e) {
-            throw new UserError(source + ": forward failed on an input of shape " + x.shapeString() + ": "
-                    + ModelFiles.firstLine(e.getMessage()), e);
-        }
+        ExportChecks.Frozen f = ExportChecks.freezeAndRead(module, source, TfliteWriter.ACTION);
+        byte[] bytes = TfliteWriter.fp32(f.graph(), inputShape, description);
+        FloatTensor x = ExportChecks.checkInput(inputShape);
+        FloatTensor expected = ExportChecks.libtorchOutput(f.module(), x, source);
         FloatTensor got;
         try (Model m = runtime().load(bytes, "the written TFLite model", Runtimes.xnnpack())) {
             got = m.forward(x);
         }
-        double diff = maxAbsDiff(expected, got);
-        double largest = 0;
-        for (float v : expected.data()) largest = Math.max(largest, Math.abs(v));
-        if (!(diff <= FP32_TOLERANCE * largest + 1e-6)) {
-            throw new IllegalStateException("internal: TensorFlow Lite's output of the written model differs from LibTorch's by "
-                    + diff + " (largest |logit| " + largest + "); not written");
-        }
-        write(out, bytes);
+        double diff = ExportChecks.requireMatch(expected, got, "TensorFlow Lite");
+        ExportChecks.write(out, bytes);
         return new Result(out, bytes.length, "fp32", opCounts(bytes), diff, null);
     }
 
@@ -97,13 +72,13 @@ public final class TfliteExport {
         Agreement fidelity = null;
         if (evalInputs.isEmpty()) {
             try (Model m = runtime().load(bytes, "the written TFLite model", Runtimes.xnnpack())) {
-                m.forward(OnnxExport.checkInput(inputShape));
+                m.forward(ExportChecks.checkInput(inputShape));
             }
         } else {
             byte[] reference = TfliteWriter.fp32(c.graph(), inputShape, description);
             fidelity = compare(reference, bytes, evalInputs);
         }
-        write(out, bytes);
+        ExportChecks.write(out, bytes);
         return new Result(out, bytes.length, int8Io ? "int8 (int8 input/output)" : "int8", opCounts(bytes), Double.NaN, fidelity);
     }
 
@@ -124,17 +99,6 @@ public final class TfliteExport {
 
     private static TfliteRuntime runtime() {
         return (TfliteRuntime) Runtimes.get(Runtimes.TFLITE);
-    }
-
-    private static void write(Path out, byte[] bytes) {
-        AtomicFiles.write(out, tmp -> Files.write(tmp, bytes));
-    }
-
-    private static double maxAbsDiff(FloatTensor a, FloatTensor b) {
-        if (a.numel() != b.numel()) return Double.POSITIVE_INFINITY;
-        double m = 0;
-        for (int i = 0; i < a.data().length; i++) m = Math.max(m, Math.abs(a.data()[i] - b.data()[i]));
-        return m;
     }
 
     /** Op name to count, read back from the bytes with the schema classes. */
