@@ -122,9 +122,10 @@ arm() {
     -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar "$arm_jar" "$@"
 }
 step "arm64 (qemu): bench on all variants, own preprocessing of one image + replay of the x86 tensors"
-# Latency under emulation means nothing: the fewest runs the harness takes. One JVM for everything:
+# Latency under emulation means nothing: the fewest runs the harness takes, no per-model child processes (memory,
+# CPU, energy: emulated figures mean nothing either, and a child would need qemu too). One JVM for everything:
 # starting the JVM and LibTorch under qemu costs over a minute.
-arm bench "${model_args[@]}" --input "${images[0]}" --threads "$threads" --warmup 0 --warmup-time 0 --runs 1 --min-time 0 \
+arm bench "${model_args[@]}" --input "${images[0]}" --threads "$threads" --warmup 0 --warmup-time 0 --runs 1 --min-time 0 --resources off \
   --save-io "$out/arm64.json" --replay "$out/x86.json" | tee "$out/arm64-bench.txt"
 
 # 5. compare -------------------------------------------------------------------------------------------
