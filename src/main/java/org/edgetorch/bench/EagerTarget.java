@@ -3,11 +3,11 @@ package org.edgetorch.bench;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
-import org.edgetorch.backend.Backends;
-import org.edgetorch.backend.BytedecoBackend;
 import org.edgetorch.nn.Architectures;
 import org.edgetorch.nn.BuiltInModels;
 import org.edgetorch.nn.TorchvisionModel;
+import org.edgetorch.runtime.Capability;
+import org.edgetorch.runtime.Runtimes;
 import org.edgetorch.tensor.FloatTensor;
 import org.edgetorch.tensor.Tensors;
 import org.edgetorch.util.UserError;
@@ -79,7 +79,8 @@ public final class EagerTarget implements BenchTarget {
     @Override
     public void load() {
         if (prebuilt) return;
-        if (!(Backends.get() instanceof BytedecoBackend)) {
+        // the eager Java model runs op by op through the presets: a capability of this process's LibTorch
+        if (!Runtimes.get(Runtimes.LIBTORCH).hasCapability(Capability.JAVA_MODELS)) {
             throw new UserError("--model eager: the eager Java model runs on the bytedeco backend only");
         }
         model = BuiltInModels.create(architecture, weights, seed);

@@ -20,7 +20,6 @@ final class AccuracyStage implements StudyStage {
     @Override
     public void run(StudyContext c) {
         for (StudyModel m : c.models()) {
-            if (m.engine() != null) c.backend().setQuantizedEngine(m.engine());
             Model model = m.loader().get();
             try {
                 Accuracy a = c.accuracyOf(model);

@@ -42,7 +42,6 @@ final class MobileStage implements StudyStage {
             Path out = in.resolveSibling(name.substring(0, name.length() - ".pt".length()) + ".ptl");
             MobileExportResult r = MobileOptimizer.optimize(in, out, MobileOptions.defaults());
             String engine = r.quantizedEngine();
-            if (engine != null) c.backend().setQuantizedEngine(engine);
             Agreement agreement;
             try (Model m = org.edgetorch.runtime.Runtimes.load(out)) {
                 agreement = c.agreementWithFp32(m);

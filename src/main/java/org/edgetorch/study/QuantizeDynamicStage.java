@@ -21,7 +21,6 @@ final class QuantizeDynamicStage implements StudyStage {
         Path out = c.artifact("int8_dynamic.pt");
         QuantizationResult r = Quantizer.quantizeDynamic(in, out);
         String engine = r.engine();
-        c.backend().setQuantizedEngine(engine);
         Agreement agreement;
         try (Model m = org.edgetorch.runtime.Runtimes.load(out)) {
             agreement = c.agreementWithFp32(m);

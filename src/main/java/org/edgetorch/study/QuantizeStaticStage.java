@@ -59,7 +59,6 @@ final class QuantizeStaticStage implements StudyStage {
                         calibration, (pass, passes, done, total) -> task.update(
                                 ((pass - 1) + (double) done / total) / passes,
                                 "pass " + pass + "/" + passes + ", photo " + done + "/" + total));
-                c.backend().setQuantizedEngine(engine);
                 Agreement agreement;
                 try (Model m = org.edgetorch.runtime.Runtimes.load(out)) {
                     agreement = c.agreementWithFp32(m);
