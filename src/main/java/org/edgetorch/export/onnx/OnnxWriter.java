@@ -12,6 +12,7 @@ import org.edgetorch.export.onnx.proto.Onnx.TensorShapeProto;
 import org.edgetorch.export.onnx.proto.Onnx.TypeProto;
 import org.edgetorch.export.onnx.proto.Onnx.ValueInfoProto;
 import org.edgetorch.graph.Activation;
+import org.edgetorch.graph.GraphShapes;
 import org.edgetorch.graph.ModelGraph;
 import org.edgetorch.graph.Node;
 import org.edgetorch.graph.PerChannelInt8;

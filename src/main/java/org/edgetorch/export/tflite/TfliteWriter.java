@@ -1,8 +1,8 @@
 package org.edgetorch.export.tflite;
 
 import com.google.flatbuffers.FlatBufferBuilder;
-import org.edgetorch.export.onnx.GraphShapes;
 import org.edgetorch.graph.Activation;
+import org.edgetorch.graph.GraphShapes;
 import org.edgetorch.graph.ModelGraph;
 import org.edgetorch.graph.Node;
 import org.edgetorch.graph.QParams;

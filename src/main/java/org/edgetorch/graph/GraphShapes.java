@@ -1,7 +1,5 @@
-package org.edgetorch.export.onnx;
+package org.edgetorch.graph;
 
-import org.edgetorch.graph.ModelGraph;
-import org.edgetorch.graph.Node;
 import org.edgetorch.util.UserError;
 
 import java.util.Arrays;
@@ -90,7 +88,7 @@ public record GraphShapes(Map<Integer, long[]> shapes, boolean batchKept) {
     }
 
     /** PyTorch's output size of a convolution or pooling window along one dimension. */
-    static long window(long in, long kernel, long stride, long pad, long dilation, boolean ceil) {
+    public static long window(long in, long kernel, long stride, long pad, long dilation, boolean ceil) {
         long span = in + 2 * pad - dilation * (kernel - 1) - 1;
         if (span < 0) return 0;
         long out = (ceil ? Math.floorDiv(span + stride - 1, stride) : Math.floorDiv(span, stride)) + 1;
