@@ -31,13 +31,13 @@ public final class ExportChecks {
     private ExportChecks() {
     }
 
-    /** The frozen module and its prepared graph; {@code action} ("export to ONNX") words the errors. */
+    /** The frozen module and its prepared graph, read for inputs of {@code inputShape}; {@code action} ("export to ONNX") words the errors. */
     public record Frozen(JitModule module, ModelGraph graph) {
     }
 
-    public static Frozen freezeAndRead(JitModule m, String source, String action) {
+    public static Frozen freezeAndRead(JitModule m, String source, long[] inputShape, String action) {
         JitModule frozen = freeze(m, source);
-        ModelGraph g = ModelGraphReader.read(frozen.get_method("forward").graph(), action);
+        ModelGraph g = ModelGraphReader.read(frozen.get_method("forward").graph(), inputShape, action);
         GraphPasses.prepare(g, action);
         return new Frozen(frozen, g);
     }

@@ -81,7 +81,7 @@ public final class GraphPasses {
                 continue;
             }
             Node p = g.producer(c.inputs[0]);
-            if (p == null || !p.requantizes() || p.fused != null || uses.get(p.output) != 1) continue;
+            if (p == null || !p.kind.takesFusedActivation() || p.fused != null || uses.get(p.output) != 1) continue;
             if (c.min > 0 || c.max < 0) continue;
             p.fused = new Activation(c.min, c.max);
             it.remove();

@@ -27,8 +27,22 @@ public record GraphShapes(Map<Integer, long[]> shapes, boolean batchKept) {
         s.put(ModelGraph.INPUT, input.clone());
         boolean batchKept = true;
         for (Node n : g.nodes) {
-            long[] x = s.get(n.inputs[0]);
-            long[] y = switch (n.kind) {
+            s.put(n.output, output(n, s, input, action));
+            if (n.kind == OpKind.FLATTEN && dim(n.startDim, s.get(n.inputs[0]).length) == 0
+                    && dim(n.endDim, s.get(n.inputs[0]).length) > 0) {
+                batchKept = false;
+            }
+        }
+        return new GraphShapes(s, batchKept && s.get(g.output).length >= 1);
+    }
+
+    /**
+     * The output shape of {@code n} given the shapes of the values before it ({@code s}); {@code input} and
+     * {@code action} word the error when the node cannot take its inputs.
+     */
+    public static long[] output(Node n, Map<Integer, long[]> s, long[] input, String action) {
+        long[] x = s.get(n.inputs[0]);
+        return switch (n.kind) {
                 case CONV -> {
                     need(x.length == 4, action, input, n, "expects a 4-D input, gets " + Arrays.toString(x));
                     long inC = n.weight.size(1) * n.groups;
@@ -52,8 +66,8 @@ public record GraphShapes(Map<Integer, long[]> shapes, boolean batchKept) {
                     o[o.length - 1] = n.weight.size(0);
                     yield o;
                 }
-                case ADD -> broadcast(x, s.get(n.inputs[1]), action, input, n);
-                case CLAMP, IDENTITY -> x;
+                case ADD, MUL -> broadcast(x, s.get(n.inputs[1]), action, input, n);
+                case CLAMP, IDENTITY, HARDSWISH, HARDSIGMOID, SIGMOID -> x;
                 case ADAPTIVE_AVG_POOL -> {
                     need(x.length == 4, action, input, n, "expects a 4-D input, gets " + Arrays.toString(x));
                     yield new long[]{x[0], x[1], n.outputSize[0], n.outputSize[1]};
@@ -71,7 +85,6 @@ public record GraphShapes(Map<Integer, long[]> shapes, boolean batchKept) {
                     int start = dim(n.startDim, x.length), end = dim(n.endDim, x.length);
                     need(start <= end, action, input, n, "flattens dims " + n.startDim + ".." + n.endDim + " of a "
                             + x.length + "-D tensor");
-                    if (start == 0 && end > 0) batchKept = false;
                     long[] o = new long[x.length - (end - start)];
                     int k = 0;
                     for (int d = 0; d < start; d++) o[k++] = x[d];
@@ -81,10 +94,49 @@ public record GraphShapes(Map<Integer, long[]> shapes, boolean batchKept) {
                     for (int d = end + 1; d < x.length; d++) o[k++] = x[d];
                     yield o;
                 }
-            };
-            s.put(n.output, y);
-        }
-        return new GraphShapes(s, batchKept && s.get(g.output).length >= 1);
+                case CAT -> {
+                    need(n.axis >= 1 && n.axis < x.length, action, input, n, "concatenates along dim " + n.axis + " of a "
+                            + x.length + "-D tensor (the batch dim cannot be concatenated)");
+                    long[] o = x.clone();
+                    o[(int) n.axis] = 0;
+                    for (int v : n.inputs) {
+                        long[] y = s.get(v);
+                        boolean fits = y.length == x.length;
+                        for (int d = 0; fits && d < x.length; d++) fits = d == n.axis || y[d] == x[d];
+                        need(fits, action, input, n, "concatenates tensors of shapes " + Arrays.toString(x) + " and "
+                                + Arrays.toString(y) + " along dim " + n.axis);
+                        o[(int) n.axis] += y[(int) n.axis];
+                    }
+                    yield o;
+                }
+                case SLICE -> {
+                    need(n.axis >= 1 && n.axis < x.length, action, input, n, "slices dim " + n.axis + " of a "
+                            + x.length + "-D tensor (the batch dim cannot be sliced)");
+                    need(0 <= n.sliceStart && n.sliceStart < n.sliceEnd && n.sliceEnd <= x[(int) n.axis], action, input, n,
+                            "takes [" + n.sliceStart + ", " + n.sliceEnd + ") of a dim of size " + x[(int) n.axis]);
+                    long[] o = x.clone();
+                    o[(int) n.axis] = n.sliceEnd - n.sliceStart;
+                    yield o;
+                }
+                case RESHAPE -> {
+                    long have = 1, want = 1;
+                    for (int d = 1; d < x.length; d++) have *= x[d];
+                    for (long d : n.shape) want *= d;
+                    need(have == want, action, input, n, "reshapes " + Arrays.toString(x) + " into [N, "
+                            + Arrays.toString(n.shape).replace("[", ""));
+                    long[] o = new long[n.shape.length + 1];
+                    o[0] = x[0];
+                    System.arraycopy(n.shape, 0, o, 1, n.shape.length);
+                    yield o;
+                }
+                case PERMUTE -> {
+                    need(n.perm.length == x.length, action, input, n, "permutes " + n.perm.length + " dims of a "
+                            + x.length + "-D tensor");
+                    long[] o = new long[x.length];
+                    for (int d = 0; d < x.length; d++) o[d] = x[(int) n.perm[d]];
+                    yield o;
+                }
+        };
     }
 
     /** PyTorch's output size of a convolution or pooling window along one dimension. */
@@ -97,7 +149,8 @@ public record GraphShapes(Map<Integer, long[]> shapes, boolean batchKept) {
         return out;
     }
 
-    private static int dim(long d, int rank) {
+    /** A dim index with negatives counted from the end, as PyTorch does. */
+    public static int dim(long d, int rank) {
         return (int) (d < 0 ? d + rank : d);
     }
 
@@ -107,7 +160,7 @@ public record GraphShapes(Map<Integer, long[]> shapes, boolean batchKept) {
         for (int i = 0; i < r; i++) {
             long x = i < r - a.length ? 1 : a[i - (r - a.length)];
             long y = i < r - b.length ? 1 : b[i - (r - b.length)];
-            need(x == y || x == 1 || y == 1, action, input, n, "adds tensors of shapes " + Arrays.toString(a) + " and "
+            need(x == y || x == 1 || y == 1, action, input, n, (n.kind == OpKind.MUL ? "multiplies" : "adds") + " tensors of shapes " + Arrays.toString(a) + " and "
                     + Arrays.toString(b));
             o[i] = Math.max(x, y);
         }

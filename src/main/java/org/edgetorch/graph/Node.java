@@ -11,7 +11,7 @@ import java.util.Arrays;
  */
 public final class Node {
     public final OpKind kind;
-    /** Input values; for CONV / LINEAR / BATCH_NORM only the activation (parameters are held below). */
+    /** Input values; for CONV / LINEAR / BATCH_NORM only the activation (parameters are held below); CAT has any number. */
     public int[] inputs;
     public final int output;
     /** Where the node came from, for messages: position, op, output name, source. */
@@ -29,7 +29,7 @@ public final class Node {
     public long[] padding;
     public long[] dilation;
     public long groups;
-    // CLAMP: bounds (infinite when absent); CONV / LINEAR / ADD: a fused clamp (activation), or null
+    // CLAMP: bounds (infinite when absent); CONV / LINEAR / ADD (OpKind.takesFusedActivation): a fused clamp, or null
     public double min = Double.NEGATIVE_INFINITY;
     public double max = Double.POSITIVE_INFINITY;
     public Activation fused;
@@ -41,6 +41,14 @@ public final class Node {
     public Long divisorOverride;
     public long startDim;
     public long endDim;
+    // CAT, SLICE: the dimension (non-negative); SLICE: [sliceStart, sliceEnd), both within the dimension
+    public long axis;
+    public long sliceStart;
+    public long sliceEnd;
+    // RESHAPE: the dims after the batch, all static
+    public long[] shape;
+    // PERMUTE: a permutation of all dims, perm[0] == 0
+    public long[] perm;
 
     public Node(OpKind kind, int[] inputs, int output, String where, String name) {
         this.kind = kind;

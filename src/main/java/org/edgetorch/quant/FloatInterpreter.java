@@ -4,6 +4,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.edgetorch.graph.ModelGraph;
 import org.edgetorch.graph.Node;
@@ -58,6 +59,18 @@ final class FloatInterpreter {
                 case IDENTITY -> x;
                 case BATCH_NORM -> torch.batch_norm(x, optional(n.weight), optional(n.bias), optional(n.mean), optional(n.var),
                         false, 0.1, n.eps, false);
+                case HARDSWISH -> torch.hardswish(x);
+                case HARDSIGMOID -> torch.hardsigmoid(x);
+                case SIGMOID -> torch.sigmoid(x);
+                case MUL -> x.mul(values.get(n.inputs[1]));
+                case CAT -> {
+                    TensorVector parts = new TensorVector();
+                    for (int v : n.inputs) parts.push_back(values.get(v));
+                    yield torch.cat(parts, n.axis);
+                }
+                case SLICE -> x.narrow(n.axis, n.sliceStart, n.sliceEnd - n.sliceStart);
+                case RESHAPE -> x.reshape(batchAnd(x.size(0), n.shape));
+                case PERMUTE -> x.permute(n.perm);
             };
             if (transform != null) y = transform.apply(n.output, y);
             values.put(n.output, y);
@@ -67,6 +80,14 @@ final class FloatInterpreter {
             }
         }
         return values.get(g.output);
+    }
+
+    /** {@code [batch, rest...]}: a RESHAPE's full target. */
+    static long[] batchAnd(long batch, long[] rest) {
+        long[] full = new long[rest.length + 1];
+        full[0] = batch;
+        System.arraycopy(rest, 0, full, 1, rest.length);
+        return full;
     }
 
     private static Tensor activate(Tensor y, Node n) {

@@ -105,7 +105,7 @@ public final class Quantizer {
         if (calibration == null || calibration.isEmpty()) throw new UserError("static quantization needs at least one calibration input");
         for (FloatTensor t : calibration) checkImageShape(t);
         JitModule frozen = loadFrozen(in);
-        ModelGraph g = ModelGraphReader.read(frozen.get_method("forward").graph(), action);
+        ModelGraph g = ModelGraphReader.read(frozen.get_method("forward").graph(), readShape(calibration.get(0)), action);
         GraphPasses.prepare(g, action);
         checkInterpreterMatches(frozen, g, calibration.get(0), in);
         long t0 = System.nanoTime();
@@ -181,6 +181,12 @@ public final class Quantizer {
         } catch (RuntimeException e) {
             throw new UserError(in + ": torch.freeze failed: " + ModelFiles.firstLine(e.getMessage()), e);
         }
+    }
+
+    /** The batch-1 NCHW shape of a calibration input: the shape the model graph is read for. */
+    private static long[] readShape(FloatTensor t) {
+        long[] s = t.shape();
+        return s.length == 4 ? new long[]{1, s[1], s[2], s[3]} : new long[]{1, s[0], s[1], s[2]};
     }
 
     private static void checkImageShape(FloatTensor t) {

@@ -14,6 +14,8 @@ import org.edgetorch.graph.QParams;
 import org.edgetorch.graph.Node;
 import org.edgetorch.tensor.Tensors;
 
+import org.edgetorch.util.UserError;
+
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -66,8 +68,8 @@ final class StaticEmitter {
         int convs = 0, linears = 0, adds = 0, saturated = 0, clamps = 0;
         for (Node n : g.nodes) {
             Value x = v.get(n.inputs[0]);
-            Value y;
-            switch (n.kind) {
+            // a switch expression, so a new OpKind fails to compile here until it is emitted
+            Value y = switch (n.kind) {
                 case CONV, LINEAR, ADD -> {
                     QParams q = qparams.get(n.output);
                     boolean relu = n.fused != null && n.fused.min() == 0;
@@ -77,12 +79,12 @@ final class StaticEmitter {
                         default -> "quantized::add";
                     };
                     Value second = n.kind == OpKind.ADD ? v.get(n.inputs[1]) : graph.insertGetAttr(self, packedAttr.get(n));
-                    y = JitIr.op(graph, base + (relu ? "_relu" : ""), x, second, JitIr.f(graph, q.scale()), JitIr.i(graph, q.zeroPoint()));
+                    Value out = JitIr.op(graph, base + (relu ? "_relu" : ""), x, second, JitIr.f(graph, q.scale()), JitIr.i(graph, q.zeroPoint()));
                     if (n.fused != null && !n.fused.isRelu()) {
                         if (saturationEnforces(n.fused, q)) {
                             saturated++;
                         } else {
-                            y = clamp(graph, y, n.fused.min(), n.fused.max(), q, engine);
+                            out = clamp(graph, out, n.fused.min(), n.fused.max(), q, engine);
                             clamps++;
                         }
                     }
@@ -91,22 +93,24 @@ final class StaticEmitter {
                         case LINEAR -> linears++;
                         default -> adds++;
                     }
+                    yield out;
                 }
-                case CLAMP -> y = n.min == 0 && n.max == Double.POSITIVE_INFINITY
+                case CLAMP -> n.min == 0 && n.max == Double.POSITIVE_INFINITY
                         ? JitIr.op(graph, "aten::relu", x)
                         : clamp(graph, x, n.min, n.max, qparams.get(n.inputs[0]), engine);
-                case ADAPTIVE_AVG_POOL -> y = JitIr.op(graph, "aten::adaptive_avg_pool2d", x, JitIr.ints(graph, n.outputSize));
-                case MAX_POOL -> y = JitIr.op(graph, "aten::max_pool2d", x, JitIr.ints(graph, n.kernel),
+                case ADAPTIVE_AVG_POOL -> JitIr.op(graph, "aten::adaptive_avg_pool2d", x, JitIr.ints(graph, n.outputSize));
+                case MAX_POOL -> JitIr.op(graph, "aten::max_pool2d", x, JitIr.ints(graph, n.kernel),
                         JitIr.ints(graph, n.stride), JitIr.ints(graph, n.padding), JitIr.ints(graph, n.dilation),
                         JitIr.b(graph, n.ceilMode));
-                case AVG_POOL -> y = JitIr.op(graph, "aten::avg_pool2d", x, JitIr.ints(graph, n.kernel),
+                case AVG_POOL -> JitIr.op(graph, "aten::avg_pool2d", x, JitIr.ints(graph, n.kernel),
                         JitIr.ints(graph, n.stride), JitIr.ints(graph, n.padding), JitIr.b(graph, n.ceilMode),
                         JitIr.b(graph, n.countIncludePad),
                         n.divisorOverride == null ? JitIr.none(graph) : JitIr.i(graph, n.divisorOverride));
-                case FLATTEN -> y = JitIr.op(graph, "aten::flatten", x, JitIr.i(graph, n.startDim), JitIr.i(graph, n.endDim));
-                case IDENTITY -> y = x;
-                default -> throw new IllegalStateException("not emitted: " + n);
-            }
+                case FLATTEN -> JitIr.op(graph, "aten::flatten", x, JitIr.i(graph, n.startDim), JitIr.i(graph, n.endDim));
+                case IDENTITY -> x;
+                case BATCH_NORM -> throw new IllegalStateException("internal: a batch_norm left after GraphPasses.prepare: " + n.where);
+                case HARDSWISH, HARDSIGMOID, SIGMOID, MUL, CAT, SLICE, RESHAPE, PERMUTE -> throw new UserError("cannot quantize for LibTorch: " + n.where + " is not emitted yet");
+            };
             v.put(n.output, y);
         }
         ret.replaceInput(0, JitIr.op(graph, "aten::dequantize", v.get(g.output)));

@@ -124,15 +124,15 @@ public final class QuantTestModels {
         m.save(file.toString());
     }
 
-    /** A model whose forward uses an op the quantizer does not support (sigmoid), after a convolution. */
-    public static void withSigmoid(Path file) {
+    /** A model whose forward uses an op outside edgetorch's vocabulary (exp), after a convolution. */
+    public static void withExp(Path file) {
         Random r = new Random(3);
-        JitModule m = module("WithSigmoid");
+        JitModule m = module("WithExp");
         m.register_parameter("w", tensor(gaussian(r, 4 * 3 * 9, 0, 0.3), 4, 3, 3, 3), false);
         m.define("""
                 def forward(self, x: Tensor) -> Tensor:
                     y = torch.conv2d(x, self.w, None, [1, 1], [1, 1], [1, 1], 1)
-                    return torch.sigmoid(y)
+                    return torch.exp(y)
                 """);
         m.save(file.toString());
     }

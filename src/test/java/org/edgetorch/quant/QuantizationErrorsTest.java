@@ -35,10 +35,10 @@ class QuantizationErrorsTest {
 
     @Test
     void unsupportedOpIsNamedWithItsPlace() {
-        Path in = dir.resolve("sigmoid.pt"), out = dir.resolve("out.pt");
-        QuantTestModels.withSigmoid(in);
+        Path in = dir.resolve("exp.pt"), out = dir.resolve("out.pt");
+        QuantTestModels.withExp(in);
         UserError e = assertThrows(UserError.class, () -> Quantizer.quantizeStatic(in, out, "qnnpack", images(2, 8), ObserverKind.MINMAX));
-        assertTrue(e.getMessage().contains("unsupported operation aten::sigmoid"), e.getMessage());
+        assertTrue(e.getMessage().contains("unsupported operation aten::exp"), e.getMessage());
         assertTrue(e.getMessage().contains("op #2"), "where: " + e.getMessage());
         assertTrue(e.getMessage().contains("supported: aten::conv2d"), e.getMessage());
         assertFalse(Files.exists(out));
@@ -101,8 +101,8 @@ class QuantizationErrorsTest {
         UserError channels = assertThrows(UserError.class, () -> Quantizer.quantizeStatic(in, out, "qnnpack",
                 List.of(new FloatTensor(new long[]{1, 5, 8, 8}, new float[320])), ObserverKind.MINMAX));
         assertTrue(channels.getMessage().contains("forward failed"), channels.getMessage());
-        Path noLinear = dir.resolve("sigmoid.pt");
-        QuantTestModels.withSigmoid(noLinear);
+        Path noLinear = dir.resolve("exp.pt");
+        QuantTestModels.withExp(noLinear);
         UserError dyn = assertThrows(UserError.class, () -> Quantizer.quantizeDynamic(noLinear, out));
         assertTrue(dyn.getMessage().contains("no aten::linear"), dyn.getMessage());
         assertFalse(Files.exists(out));

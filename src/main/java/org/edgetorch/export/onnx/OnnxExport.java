@@ -47,7 +47,7 @@ public final class OnnxExport {
 
     /** FP32 ONNX of a TorchScript module in memory (e.g. the traced built-in model); {@code source} names it in errors. */
     public static Result fp32(JitModule module, String source, Path out, long[] inputShape, OnnxWriter.Provenance p) {
-        ExportChecks.Frozen f = ExportChecks.freezeAndRead(module, source, ACTION);
+        ExportChecks.Frozen f = ExportChecks.freezeAndRead(module, source, inputShape, ACTION);
         ModelProto model = OnnxWriter.fp32(f.graph(), inputShape, p);
         byte[] bytes = model.toByteArray();
         FloatTensor x = ExportChecks.checkInput(inputShape);

@@ -191,6 +191,7 @@ public final class OnnxWriter {
                 }
             }
             case IDENTITY -> finish(n, base, node("Identity", base, List.of(x), tensorName(base, n)));
+            case HARDSWISH, HARDSIGMOID, SIGMOID, MUL, CAT, SLICE, RESHAPE, PERMUTE -> throw new UserError("cannot export to ONNX: " + n.where + " is not written yet");
             case BATCH_NORM -> {
                 if (q != null) throw new IllegalStateException("internal: a BatchNorm left after GraphPasses.prepare: " + n.where);
                 long c = n.mean.numel();

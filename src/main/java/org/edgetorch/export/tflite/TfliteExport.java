@@ -45,7 +45,7 @@ public final class TfliteExport {
 
     /** FP32 .tflite of a TorchScript module in memory; {@code source} names it in errors. */
     public static Result fp32(JitModule module, String source, Path out, long[] inputShape, String description) {
-        ExportChecks.Frozen f = ExportChecks.freezeAndRead(module, source, TfliteWriter.ACTION);
+        ExportChecks.Frozen f = ExportChecks.freezeAndRead(module, source, inputShape, TfliteWriter.ACTION);
         byte[] bytes = TfliteWriter.fp32(f.graph(), inputShape, description);
         FloatTensor x = ExportChecks.checkInput(inputShape);
         FloatTensor expected = ExportChecks.libtorchOutput(f.module(), x, source);

@@ -205,6 +205,7 @@ public final class TfliteWriter {
             }
             case FLATTEN -> flatten(n, base, x, inShape, outShape);
             case IDENTITY -> tensorOf.put(n.output, x);
+            case HARDSWISH, HARDSIGMOID, SIGMOID, MUL, CAT, SLICE, RESHAPE, PERMUTE -> throw refuse(n, "is not written yet");
             case BATCH_NORM -> throw refuse(n, "is a batch_norm left unfolded (GraphPasses.prepare folds or refuses every one)");
         }
     }
