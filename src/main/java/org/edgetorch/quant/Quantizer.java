@@ -223,6 +223,9 @@ public final class Quantizer {
      * bounds, widened to contain 0, on uint8 [0, 255] or [0, 127] with reduce_range. Values that no
      * op requantizes (pools, flatten, standalone clamps) inherit their input's parameters.
      */
+    /** uint8 parameters of a value in [0, 1]: scale 1/256, zero point 0. */
+    public static final QParams UNIT_RANGE = new QParams(1.0 / 256, 0, 0, 255);
+
     static Map<Integer, QParams> activationQParams(ModelGraph g, Map<Integer, ActivationObserver> observers, ObserverKind kind,
                                                    long qmax) {
         Map<Integer, QParams> q = new HashMap<>();
@@ -241,6 +244,9 @@ public final class Quantizer {
             q.put(en.getKey(), QParams.affine(lo, hi, 0, qmax));
         }
         for (Node n : g.nodes) {
+            // sigmoid-like outputs lie in [0, 1] whatever the input: PyTorch's fixed parameters, which LibTorch's
+            // quantized kernels impose and TFLite's LOGISTIC requires (shifted onto int8)
+            if (n.kind.hasUnitRange()) q.put(n.output, UNIT_RANGE);
             if (!n.requantizes()) q.put(n.output, q.get(n.inputs[0]));
         }
         return q;
