@@ -60,6 +60,11 @@ public final class StudyCommand implements Callable<Integer> {
                     + "peak RSS), CPU over all threads and energy, at each thread count (with --quick: the first); off: skip that.")
     String resources = "child";
 
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "Study your own FP32 TorchScript classifier (taking [N, 3, 224, 224] ImageNet-normalized images) "
+                    + "instead of a built-in architecture: every INT8, mobile, ONNX and TFLite variant is made from it.")
+    Path model;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -69,6 +74,16 @@ public final class StudyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Architectures.byName(modelOptions.arch);  // a wrong --arch fails before anything runs
+        if (model != null) {
+            org.edgetorch.util.InputFiles.requireRegularFile(model, "an FP32 TorchScript model");
+            org.edgetorch.runtime.ModelFormat format = org.edgetorch.runtime.ModelFormat.of(model);
+            if (format != org.edgetorch.runtime.ModelFormat.TORCHSCRIPT) {
+                throw new UserError("--model " + model + ": the study starts from an FP32 TorchScript file (.pt), not a " + format.id + " file");
+            }
+            if (modelOptions.weights != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--weights loads a built-in architecture; --model FILE brings its own weights");
+            }
+        }
         if (modelOptions.weights != null && !Files.isRegularFile(modelOptions.weights)) {
             throw new UserError("--weights " + modelOptions.weights + ": no such file");
         }
@@ -85,7 +100,7 @@ public final class StudyCommand implements Callable<Integer> {
         }
         StudyOptions options = new StudyOptions(modelOptions.arch, modelOptions.weights, modelOptions.seed,
                 threads != null ? threads : StudyOptions.defaultThreads(Runtime.getRuntime().availableProcessors()), quick,
-                withPython, models, commandLine(), calib, eval, resources.equals("child"));
+                withPython, models, commandLine(), calib, eval, resources.equals("child"), model);
         checkWritable(models);
         Backend backend = org.edgetorch.backend.Backends.get();
         Path target = out != null ? out : StudyReport.defaultFolder(ZonedDateTime.now());

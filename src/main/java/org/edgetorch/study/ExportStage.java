@@ -6,7 +6,10 @@ import org.edgetorch.tensor.Agreement;
 
 import java.nio.file.Path;
 
-/** Traces the Java model into {@code <models>/<arch>_fp32.pt} (the {@code export} command's work). */
+/**
+ * Traces the Java model into {@code <models>/<arch>_fp32.pt} (the {@code export} command's work); with
+ * {@code --model FILE} the user's file is the FP32 TorchScript variant as it is.
+ */
 final class ExportStage implements StudyStage {
     static final String FILE = "fp32.pt";
 
@@ -22,6 +25,16 @@ final class ExportStage implements StudyStage {
 
     @Override
     public void run(StudyContext c) {
+        if (c.options().model() != null) {
+            Path file = c.options().model();
+            Agreement self;
+            try (Model m = org.edgetorch.runtime.Runtimes.load(file)) {
+                self = c.agreementWithFp32(m);
+            }
+            c.addModel(new StudyModel(new Variant(Variant.FP32_TORCHSCRIPT, "FP32 TorchScript (.pt, --model)", name(), "torchscript",
+                    "fp32", null, file.toString(), fileSize(file), self), () -> org.edgetorch.runtime.Runtimes.load(file), null, true));
+            return;
+        }
         Path file = c.artifact(FILE);
         TorchScriptExport.Result r = TorchScriptExport.export(c.eager(), file);
         Agreement agreement;
@@ -32,5 +45,13 @@ final class ExportStage implements StudyStage {
                 "fp32", null, file.toString(), r.bytes(), agreement), () -> org.edgetorch.runtime.Runtimes.load(file), null, true));
         c.progress().note(String.format(java.util.Locale.ROOT, "wrote %s (%.2f MB, %d traced ops)", file, r.bytes() / 1e6,
                 r.recordedOps()));
+    }
+
+    private static long fileSize(Path file) {
+        try {
+            return java.nio.file.Files.size(file);
+        } catch (java.io.IOException e) {
+            throw new org.edgetorch.util.UserError(file + ": " + e.getMessage());
+        }
     }
 }

@@ -39,7 +39,9 @@ final class MobileStage implements StudyStage {
             Variant v = source.variant();
             Path in = Path.of(v.file());
             String name = in.getFileName().toString();
-            Path out = in.resolveSibling(name.substring(0, name.length() - ".pt".length()) + ".ptl");
+            // into the models folder, also when the FP32 file is the user's (--model), which stays untouched
+            String stem = name.endsWith(".pt") ? name.substring(0, name.length() - ".pt".length()) : name;
+            Path out = c.options().modelsDir().resolve(stem + ".ptl");
             MobileExportResult r = MobileOptimizer.optimize(in, out, MobileOptions.defaults());
             String engine = r.quantizedEngine();
             Agreement agreement;

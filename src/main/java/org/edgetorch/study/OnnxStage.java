@@ -4,7 +4,6 @@ import org.edgetorch.cli.VersionProvider;
 import org.edgetorch.export.onnx.OnnxExport;
 import org.edgetorch.export.onnx.OnnxWriter;
 import org.edgetorch.image.ImageInput;
-import org.edgetorch.image.StudyImages;
 import org.edgetorch.quant.Quantizer;
 import org.edgetorch.runtime.Model;
 import org.edgetorch.runtime.Runtimes;
@@ -50,7 +49,7 @@ final class OnnxStage implements StudyStage {
             failures.add("FP32: " + e.getMessage());
         }
 
-        List<ImageInput> photos = StudyImages.calibration();
+        List<ImageInput> photos = c.calibration();
         if (c.options().quick()) photos = photos.subList(0, Math.min(QuantizeStaticStage.QUICK_CALIBRATION, photos.size()));
         List<FloatTensor> calibration = photos.stream().map(ImageInput::tensor).toList();
         Path int8 = c.artifact("int8.onnx");

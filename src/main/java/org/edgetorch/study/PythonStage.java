@@ -48,6 +48,7 @@ final class PythonStage implements StudyStage {
     @Override
     public String skipReason(StudyContext c) {
         if (!c.options().withPython()) return "not requested (--with-python runs PyTorch's reproduction beside edgetorch)";
+        if (c.options().model() != null) return "--model: the Python reproduction rebuilds the built-in architectures only";
         List<String> tried = new ArrayList<>();
         for (String candidate : CANDIDATES) {
             String probe = probe(candidate);

@@ -31,7 +31,7 @@ final class QuantizeDynamicStage implements StudyStage {
                 out, r.linears(), r.linears() == 1 ? "" : "s", r.perChannelWeights() ? "per-channel" : "per-tensor", engine,
                 r.outputBytes() / 1e6, r.inputBytes() / 1e6);
         c.progress().note("wrote " + line);
-        c.note("Dynamic quantization " + line + ": only Linear layers are quantized dynamically (" + c.options().arch() + " has "
+        c.note("Dynamic quantization " + line + ": only Linear layers are quantized dynamically (" + c.options().modelName() + " has "
                 + r.linears() + ", the classifier), so the convolutions stay FP32 and the file shrinks by those weights only.");
     }
 }

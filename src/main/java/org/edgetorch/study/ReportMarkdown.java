@@ -18,11 +18,14 @@ public final class ReportMarkdown {
             return "The weights were given (" + m.origin() + ") and are taken to be trained: top-1/top-5 agreement then "
                     + "reflects real predictions.";
         }
-        return "The weights are untrained (" + m.origin() + ", BatchNorm statistics re-estimated on the bundled calibration photos): "
-                + "no accuracy figure means anything and class names are meaningless. Latency and file sizes do not depend on "
+        // the built-in model's seeded initialization, or a user's file (--model) that does not record trained weights
+        boolean seeded = m.origin().startsWith("seeded initialization");
+        return "The weights are untrained (" + m.origin() + (seeded ? ", BatchNorm statistics re-estimated on the bundled calibration photos" : "")
+                + "): no accuracy figure means anything and class names are meaningless. Latency and file sizes do not depend on "
                 + "the weights; SQNR and cosine still compare each variant with FP32 on identical weights, but top-1/top-5 "
-                + "agreement is fragile because untrained logits are nearly flat. Run with --weights FILE (a torchvision "
-                + "state dict) for figures that speak about accuracy.";
+                + "agreement is fragile because untrained logits are nearly flat. "
+                + (seeded ? "Run with --weights FILE (a torchvision state dict)" : "Study a model file with trained weights")
+                + " for figures that speak about accuracy.";
     }
 
     public static String render(StudyResult r, List<String> charts) {

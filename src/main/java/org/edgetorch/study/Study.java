@@ -7,7 +7,6 @@ import org.edgetorch.image.ImageInput;
 import org.edgetorch.image.ImageInputs;
 import org.edgetorch.image.LabelledImages;
 import org.edgetorch.image.StudyImages;
-import org.edgetorch.nn.TorchvisionModel;
 import org.edgetorch.util.UserError;
 
 import java.time.Instant;
@@ -59,10 +58,7 @@ public final class Study {
                 records.add(new StageRecord(stage.name(), StageRecord.FAILED, (System.nanoTime() - t0) / 1e9, message));
             }
         }
-        TorchvisionModel eager = c.eager();
-        StudyResult.ModelInfo model = new StudyResult.ModelInfo(eager.architecture().name(),
-                eager.architecture().parameterCount(), eager.trained(), eager.origin(), options.seed(),
-                options.weights() == null ? null : options.weights().toString());
+        StudyResult.ModelInfo model = c.modelInfo();
         return new StudyResult(created, edgetorchVersion, options.command(), MachineInfo.of(backend, loadAverage), model,
                 options.quick(), options.threads(), options.latencyPlan(), c.meter().description(),
                 heldOut.stream().map(ImageInput::name).toList(), calibration.stream().map(ImageInput::name).toList(), records,

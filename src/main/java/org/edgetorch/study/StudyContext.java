@@ -28,6 +28,7 @@ public final class StudyContext {
     private final List<String> notes = new ArrayList<>();
     private final Map<String, Object> verification = new LinkedHashMap<>();
     private TorchvisionModel eager;
+    private StudyResult.ModelInfo modelInfo;
     private double eagerBuildMs;
     private FloatTensor heldOutBatch;
     private FloatTensor reference;
@@ -74,7 +75,7 @@ public final class StudyContext {
 
     /** Where an artifact of this study goes: {@code <models>/<arch>_<suffix>}. */
     public Path artifact(String suffix) {
-        return options.modelsDir().resolve(options.arch() + "_" + suffix);
+        return options.modelsDir().resolve(options.modelName() + "_" + suffix);
     }
 
     /** The FP32 eager Java model; set by the model stage, which also computes the reference logits. */
@@ -83,11 +84,35 @@ public final class StudyContext {
         return eager;
     }
 
+    /** Whether there is an eager Java model (a built-in architecture); not with {@code --model FILE}. */
+    public boolean hasEager() {
+        return eager != null;
+    }
+
     void setEager(TorchvisionModel model, double buildMs) {
         this.eager = model;
         this.eagerBuildMs = buildMs;
         this.heldOutBatch = ImageInputs.batch(heldOut);
         this.reference = model.forward(heldOutBatch);
+        this.modelInfo = new StudyResult.ModelInfo(model.architecture().name(), model.architecture().parameterCount(),
+                model.trained(), model.origin(), options.seed(), options.weights() == null ? null : options.weights().toString());
+    }
+
+    /** The user's FP32 TorchScript model ({@code --model}) as the reference every variant is compared with. */
+    void setFileModel(Model fp32, StudyResult.ModelInfo info) {
+        this.heldOutBatch = ImageInputs.batch(heldOut);
+        this.reference = fp32.forward(heldOutBatch);
+        if (reference.dim() != 2 || reference.size(0) != heldOutBatch.size(0)) {
+            throw new UserError(fp32.source() + ": a study needs a classifier returning [N, classes] logits; it returns "
+                    + reference.shapeString() + " for " + heldOutBatch.shapeString() + " images");
+        }
+        this.modelInfo = info;
+    }
+
+    /** What the report says about the studied model; set by the model stage. */
+    public StudyResult.ModelInfo modelInfo() {
+        if (modelInfo == null) throw new IllegalStateException("the model stage has not run");
+        return modelInfo;
     }
 
     public double eagerBuildMs() {

@@ -20,10 +20,12 @@ import java.util.List;
  *                   held-out photos
  * @param resources  measure each variant's memory, CPU and energy alone in a child process (dummy input; every
  *                   thread count, or only the first with --quick)
+ * @param model      a user's FP32 TorchScript file (taking [N, 3, 224, 224] images) studied instead of the built-in
+ *                   {@code arch}, or null
  */
 public record StudyOptions(String arch, Path weights, long seed, List<Integer> threads, boolean quick,
                            boolean withPython, Path modelsDir, String command, List<Path> calib, List<Path> eval,
-                           boolean resources) {
+                           boolean resources, Path model) {
 
     public StudyOptions {
         if (threads == null || threads.isEmpty()) throw new UserError("--threads needs at least one thread count");
@@ -49,6 +51,14 @@ public record StudyOptions(String arch, Path weights, long seed, List<Integer> t
 
     public LatencyPlan latencyPlan() {
         return quick ? LatencyPlan.QUICK : LatencyPlan.FULL;
+    }
+
+    /** The studied model's name, which prefixes its artifacts: the built-in architecture or the file's name without extension. */
+    public String modelName() {
+        if (model == null) return arch;
+        String f = model.getFileName().toString();
+        int dot = f.lastIndexOf('.');
+        return dot > 0 ? f.substring(0, dot) : f;
     }
 
     /** Held-out photos the agreement figures use: all 10 normally, 4 with --quick. */

@@ -3,7 +3,6 @@ package org.edgetorch.study;
 import org.edgetorch.export.tflite.TfliteExport;
 import org.edgetorch.export.tflite.TfliteWriter;
 import org.edgetorch.image.ImageInput;
-import org.edgetorch.image.StudyImages;
 import org.edgetorch.quant.Quantizer;
 import org.edgetorch.runtime.Model;
 import org.edgetorch.runtime.Runtimes;
@@ -30,7 +29,7 @@ final class TfliteStage implements StudyStage {
     public void run(StudyContext c) {
         Path in = Path.of(c.model(Variant.FP32_TORCHSCRIPT).variant().file());
         long[] shape = {1, 3, 224, 224};
-        String arch = c.eager().architecture().name();
+        String arch = c.modelInfo().arch();
 
         Path fp32 = c.artifact("fp32.tflite");
         Progress.Task task = c.progress().task("TFLite FP32");
@@ -39,7 +38,7 @@ final class TfliteStage implements StudyStage {
         add(c, Variant.FP32_TFLITE, "FP32 TFLite (.tflite, XNNPACK)", "fp32", fp32, f.bytes(), true);
         task.done(String.format(Locale.ROOT, "%s, %.2f MB, max |diff| to LibTorch %.2g", fp32, f.bytes() / 1e6, f.checkMaxAbsDiff()));
 
-        List<ImageInput> photos = StudyImages.calibration();
+        List<ImageInput> photos = c.calibration();
         if (c.options().quick()) photos = photos.subList(0, Math.min(QuantizeStaticStage.QUICK_CALIBRATION, photos.size()));
         List<FloatTensor> calibration = photos.stream().map(ImageInput::tensor).toList();
         Path int8 = c.artifact("int8.tflite");

@@ -19,6 +19,11 @@ final class VerifyStage implements StudyStage {
     }
 
     @Override
+    public String skipReason(StudyContext c) {
+        return c.hasEager() ? null : "--model: there is no eager Java model to check the TorchScript file against";
+    }
+
+    @Override
     public void run(StudyContext c) {
         StudyModel ts = c.model(Variant.FP32_TORCHSCRIPT);
         Verification.Result r;

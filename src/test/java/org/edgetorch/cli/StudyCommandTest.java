@@ -140,6 +140,63 @@ class StudyCommandTest {
         }
     }
 
+    /** --model: the study of a user's TorchScript file, every variant made from it, nothing written beside it. */
+    @Test
+    void studyOfAUsersModel() throws IOException {
+        Path mine = dir.resolve("mine");
+        Files.createDirectories(mine);
+        Path file = mine.resolve("tiny_cnn.pt");
+        org.edgetorch.quant.QuantTestModels.smallCnn(file, 5);
+        Path out = dir.resolve("report"), models = dir.resolve("models");
+        String[] r = run("study", "--model", file.toString(), "--quick", "--resources", "off", "--threads", "1",
+                "--out", out.toString(), "--models", models.toString());
+        assertEquals("0", r[0], r[2]);
+        assertEquals(List.of("tiny_cnn.pt"), names(mine), "nothing written beside the user's file");
+        assertTrue(Files.exists(models.resolve("tiny_cnn_int8_qnnpack.pt")), names(models).toString());
+        assertTrue(Files.exists(models.resolve("tiny_cnn.ptl")), names(models).toString());
+        assertTrue(Files.exists(models.resolve("tiny_cnn_int8.onnx")) && Files.exists(models.resolve("tiny_cnn_int8.tflite")),
+                names(models).toString());
+
+        JsonObject j = Json.parse(Files.readString(out.resolve("report.json"))).getAsJsonObject();
+        JsonObject model = j.getAsJsonObject("model");
+        assertEquals("tiny_cnn", model.get("arch").getAsString());
+        assertFalse(model.get("trained_weights").getAsBoolean(), "provenance not recorded: treated as untrained");
+        List<String> variants = j.getAsJsonArray("variants").asList().stream()
+                .map(v -> v.getAsJsonObject().get("id").getAsString()).toList();
+        assertFalse(variants.contains("fp32-eager"), variants.toString());
+        assertTrue(variants.containsAll(List.of("fp32-torchscript", "fp32-onnxruntime", "int8-onnxruntime", "fp32-tflite",
+                "int8-tflite", "fp32-mobile")), variants.toString());
+        JsonObject fp32 = j.getAsJsonArray("variants").get(0).getAsJsonObject();
+        assertEquals(file.toString(), fp32.get("file").getAsString());
+        for (var s : j.getAsJsonArray("stages")) {
+            JsonObject o = s.getAsJsonObject();
+            assertFalse(o.get("status").getAsString().equals("failed"), o.toString());
+            if (o.get("name").getAsString().equals("verify")) assertEquals("skipped", o.get("status").getAsString());
+        }
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.startsWith("# edgetorch study: tiny_cnn"), md);
+        assertTrue(md.contains("Study a model file with trained weights"), md);
+    }
+
+    @Test
+    void modelOptionRefusesWhatItCannotStudy() throws IOException {
+        String[] missing = run("study", "--model", dir.resolve("none.pt").toString(), "--out", dir.resolve("o").toString());
+        assertEquals("1", missing[0]);
+        assertEquals("edgetorch: " + dir.resolve("none.pt") + ": no such file\n", missing[2]);
+        Path onnx = dir.resolve("m.onnx");
+        Files.write(onnx, new byte[]{8, 1});
+        String[] wrong = run("study", "--model", onnx.toString(), "--out", dir.resolve("o").toString(), "--models", dir.resolve("m").toString());
+        assertEquals("1", wrong[0]);
+        assertTrue(wrong[2].startsWith("edgetorch: --model " + onnx + ": the study starts from an FP32 TorchScript file (.pt), not a onnx file"),
+                wrong[2]);
+        assertFalse(Files.exists(dir.resolve("o")), "no report folder for a refused model");
+        Path pt = dir.resolve("x.pt");
+        org.edgetorch.quant.QuantTestModels.smallCnn(pt, 1);
+        String[] both = run("study", "--model", pt.toString(), "--weights", pt.toString());
+        assertEquals("2", both[0]);
+        assertTrue(both[2].contains("--weights loads a built-in architecture; --model FILE brings its own weights"), both[2]);
+    }
+
     @Test
     void unwritableOutputFailsAtOnceWithOneLine() throws IOException {
         Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
