@@ -31,7 +31,7 @@ public final class ExportCommand implements Runnable {
                     + ".onnx or .tflite).")
     Path out;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "torchscript (default), onnx or tflite.")
+    @Option(names = "--format", paramLabel = "FORMAT", description = "torchscript (default; also pt), onnx or tflite.")
     String format = "torchscript";
 
     @Option(names = "--in", paramLabel = "FILE.pt",
@@ -55,8 +55,9 @@ public final class ExportCommand implements Runnable {
     @Override
     public void run() {
         String f = format.toLowerCase(Locale.ROOT);
+        if (f.equals("pt")) f = "torchscript";  // the file extension users know
         if (!f.equals("torchscript") && !f.equals("onnx") && !f.equals("tflite")) {
-            throw usage("--format must be torchscript, onnx or tflite, got '" + format + "'");
+            throw usage("--format must be torchscript (pt), onnx or tflite, got '" + format + "'");
         }
         boolean onnx = f.equals("onnx");
         boolean tflite = f.equals("tflite");

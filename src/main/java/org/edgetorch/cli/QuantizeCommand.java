@@ -70,7 +70,7 @@ public final class QuantizeCommand implements Runnable {
     boolean perTensor;
 
     @Option(names = "--format", paramLabel = "FORMAT",
-            description = "torchscript (default: a LibTorch INT8 file for --engine) or onnx (static only: INT8 ONNX in the QDQ "
+            description = "torchscript or pt (default: a LibTorch INT8 file for --engine) or onnx (static only: INT8 ONNX in the QDQ "
                     + "format for ONNX Runtime, per-channel int8 weights, uint8 activations; default --out beside --in, <name>_int8.onnx) "
                     + "or tflite (static only: full-integer INT8 TensorFlow Lite, per-channel int8 weights, int8 activations, float "
                     + "input/output unless --int8-io; default --out <name>_int8.tflite).")
@@ -115,8 +115,9 @@ public final class QuantizeCommand implements Runnable {
             throw usage("--calib, --calib-count and --per-tensor apply to --mode static only");
         }
         String f = format.toLowerCase(Locale.ROOT);
+        if (f.equals("pt")) f = "torchscript";  // the file extension users know
         if (!f.equals("torchscript") && !f.equals("onnx") && !f.equals("tflite")) {
-            throw usage("--format must be torchscript, onnx or tflite, got '" + format + "'");
+            throw usage("--format must be torchscript (pt), onnx or tflite, got '" + format + "'");
         }
         boolean tflite = f.equals("tflite");
         boolean onnx = f.equals("onnx");

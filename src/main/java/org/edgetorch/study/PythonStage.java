@@ -248,7 +248,8 @@ final class PythonStage implements StudyStage {
         JsonObject a = e.getAsJsonObject();
         Double sqnr = optNum(a, "sqnr_db");
         return new Agreement(a.get("samples").getAsInt(), num(a, "max_abs_diff"), num(a, "mean_abs_diff"), num(a, "cosine"),
-                sqnr == null ? Double.POSITIVE_INFINITY : sqnr, num(a, "top1"), num(a, "top5"));
+                sqnr == null ? Double.POSITIVE_INFINITY : sqnr, num(a, "top1"), num(a, "top5"),
+                a.has("reference_max_abs") ? num(a, "reference_max_abs") : Double.NaN);
     }
 
     private static List<String> strings(JsonArray a) {

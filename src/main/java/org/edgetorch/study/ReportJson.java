@@ -118,6 +118,7 @@ public final class ReportJson {
         m.put("top5", a.top5());
         m.put("max_abs_diff", finite(a.maxAbsDiff()));
         m.put("mean_abs_diff", finite(a.meanAbsDiff()));
+        m.put("reference_max_abs", finite(a.referenceMaxAbs()));
         return m;
     }
 

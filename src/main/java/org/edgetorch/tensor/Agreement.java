@@ -6,7 +6,12 @@ package org.edgetorch.tensor;
  * flat make top-1 agreement fragile); top-k agreement says most with real weights.
  */
 public record Agreement(int samples, double maxAbsDiff, double meanAbsDiff, double cosine, double sqnrDb,
-                        double top1, double top5) {
+                        double top1, double top5, double referenceMaxAbs) {
+
+    /** The largest difference relative to the largest reference logit (the exporters' FP32 tolerance is 1e-4 of it); NaN when unknown. */
+    public double relativeMaxAbsDiff() {
+        return referenceMaxAbs > 0 ? maxAbsDiff / referenceMaxAbs : maxAbsDiff == 0 ? 0 : Double.NaN;
+    }
 
     public static Agreement of(FloatTensor reference, FloatTensor other) {
         if (!java.util.Arrays.equals(reference.shape(), other.shape()) || reference.dim() != 2) {
@@ -15,9 +20,10 @@ public record Agreement(int samples, double maxAbsDiff, double meanAbsDiff, doub
         }
         int n = (int) reference.size(0);
         float[] r = reference.data(), o = other.data();
-        double maxAbs = 0, sumAbs = 0, dot = 0, nr = 0, no = 0, noise = 0;
+        double maxAbs = 0, sumAbs = 0, dot = 0, nr = 0, no = 0, noise = 0, refMax = 0;
         for (int i = 0; i < r.length; i++) {
             double d = (double) r[i] - o[i];
+            refMax = Math.max(refMax, Math.abs(r[i]));
             maxAbs = Math.max(maxAbs, Math.abs(d));
             sumAbs += Math.abs(d);
             dot += (double) r[i] * o[i];
@@ -35,6 +41,6 @@ public record Agreement(int samples, double maxAbsDiff, double meanAbsDiff, doub
         }
         double cosine = nr == 0 || no == 0 ? (nr == no ? 1 : 0) : dot / Math.sqrt(nr * no);
         double sqnr = noise == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(nr / noise);
-        return new Agreement(n, maxAbs, sumAbs / r.length, cosine, sqnr, (double) top1 / n, (double) top5 / n);
+        return new Agreement(n, maxAbs, sumAbs / r.length, cosine, sqnr, (double) top1 / n, (double) top5 / n, refMax);
     }
 }

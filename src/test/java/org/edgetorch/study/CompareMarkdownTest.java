@@ -27,8 +27,8 @@ class CompareMarkdownTest {
     void rendersInTheStudyStyle() {
         CrossComparison.Result r = new CrossComparison.Result(machine("linux-x86_64", null), machine("linux-arm64", "qemu-aarch64"),
                 List.of(new CrossComparison.InputDiff("img1.jpg", false, 0.0123, 0.001)),
-                List.of(new CrossComparison.VariantResult("fp32.pt", false, new Agreement(2, 1e-6, 1e-7, 1, 110, 1, 1),
-                                new Agreement(1, 0.01, 0.001, 0.99999, 40, 1, 1), 10.0, 50.0, 5.0, 1.0, 1.0, List.of(), List.of()),
+                List.of(new CrossComparison.VariantResult("fp32.pt", false, new Agreement(2, 1e-6, 1e-7, 1, 110, 1, 1, 5),
+                                new Agreement(1, 0.01, 0.001, 0.99999, 40, 1, 1, 5), 10.0, 50.0, 5.0, 1.0, 1.0, List.of(), List.of()),
                         new CrossComparison.VariantResult("int8.pt", true, null, null, null, null, Double.NaN, null, null, List.of(),
                                 List.of("missing on the other machine"))),
                 List.of("int8.pt: missing on the other machine"));
