@@ -11,7 +11,7 @@ import java.io.PrintWriter;
 @Command(name = "edgetorch",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "MobileNet-V2 through the PyTorch-Mobile optimization path on LibTorch, measured.",
+        description = "CNNs (MobileNet-V2 first) through LibTorch, PyTorch Mobile, ONNX Runtime and TensorFlow Lite, FP32 and INT8, measured.",
         subcommands = {
                 InfoCommand.class,
                 PreprocessCommand.class,
@@ -24,6 +24,7 @@ import java.io.PrintWriter;
                 QuantizeCommand.class,
                 OptimizeCommand.class,
                 StudyCommand.class,
+                ZooCommand.class,
                 AccuracyCommand.class,
                 ResourceRunCommand.class,
                 RemoteCommand.class,

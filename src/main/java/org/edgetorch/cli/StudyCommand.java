@@ -100,7 +100,7 @@ public final class StudyCommand implements Callable<Integer> {
         }
         StudyOptions options = new StudyOptions(modelOptions.arch, modelOptions.weights, modelOptions.seed,
                 threads != null ? threads : StudyOptions.defaultThreads(Runtime.getRuntime().availableProcessors()), quick,
-                withPython, models, commandLine(), calib, eval, resources.equals("child"), model);
+                withPython, models, ReproduceLine.of(spec), calib, eval, resources.equals("child"), model);
         checkWritable(models);
         Backend backend = org.edgetorch.backend.Backends.get();
         Path target = out != null ? out : StudyReport.defaultFolder(ZonedDateTime.now());
@@ -133,14 +133,5 @@ public final class StudyCommand implements Callable<Integer> {
         }
         if (!Files.isDirectory(dir)) throw new UserError("--models " + dir + ": is not a directory");
         if (!Files.isWritable(dir)) throw new UserError("--models " + dir + ": is not writable");
-    }
-
-    /** The command as a user would type it again, for the report's "Reproduce" section. */
-    private String commandLine() {
-        StringBuilder b = new StringBuilder("java -jar target/edgetorch.jar");
-        for (String a : spec.commandLine().getParseResult().originalArgs()) {
-            b.append(' ').append(a.matches("[A-Za-z0-9_./,=:@%+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
-        }
-        return b.toString();
     }
 }

@@ -26,6 +26,18 @@ final class QuantizeStaticStage implements StudyStage {
     /** Calibration photos with --quick (all 16 otherwise). */
     static final int QUICK_CALIBRATION = 4;
 
+    private final boolean everyEngine;
+
+    /** Every engine this LibTorch has (the study). */
+    QuantizeStaticStage() {
+        this(true);
+    }
+
+    /** {@code everyEngine} false: only the platform's default engine ({@code quantize}'s), as the zoo measures. */
+    QuantizeStaticStage(boolean everyEngine) {
+        this.everyEngine = everyEngine;
+    }
+
     @Override
     public String name() {
         return "quantize-static";
@@ -33,11 +45,16 @@ final class QuantizeStaticStage implements StudyStage {
 
     @Override
     public String skipReason(StudyContext c) {
-        return engines(c).isEmpty() ? "this LibTorch has no quantized engine" : null;
+        return engines(c, everyEngine).isEmpty() ? "this LibTorch has no quantized engine" : null;
     }
 
-    static List<String> engines(StudyContext c) {
+    static List<String> engines(StudyContext c, boolean every) {
         List<String> have = c.backend().quantizedEngines();
+        if (!every) {
+            if (have.isEmpty()) return List.of();
+            String d = org.edgetorch.quant.QuantizedModels.defaultStaticEngine(c.backend());
+            return d != null && have.contains(d) ? List.of(d) : List.of();
+        }
         List<String> out = new ArrayList<>();
         for (QuantEngine e : QuantEngine.values()) if (have.contains(e.id())) out.add(e.id());
         return out;
@@ -51,7 +68,7 @@ final class QuantizeStaticStage implements StudyStage {
         if (c.options().quick() && c.options().calib() == null) photos = photos.subList(0, Math.min(QUICK_CALIBRATION, photos.size()));
         List<FloatTensor> calibration = photos.stream().map(ImageInput::tensor).toList();
         List<String> failures = new ArrayList<>();
-        for (String engine : engines(c)) {
+        for (String engine : engines(c, everyEngine)) {
             Path out = c.artifact("int8_" + engine + ".pt");
             Progress.Task task = c.progress().task(engine + " calibration on " + calibration.size() + " photos");
             try {

@@ -25,6 +25,17 @@ final class TfliteStage implements StudyStage {
         return "tflite";
     }
 
+    private final boolean builtinKernels;
+
+    /** With the INT8 file also run on TFLite's built-in kernels, as a third variant (the study). */
+    TfliteStage() {
+        this(true);
+    }
+
+    TfliteStage(boolean builtinKernels) {
+        this.builtinKernels = builtinKernels;
+    }
+
     @Override
     public void run(StudyContext c) {
         Path in = Path.of(c.model(Variant.FP32_TORCHSCRIPT).variant().file());
@@ -49,12 +60,13 @@ final class TfliteStage implements StudyStage {
         TfliteExport.Result r = TfliteExport.int8(cal, int8, shape, false, "Full-integer INT8 TensorFlow Lite of the study's " + arch
                 + ", calibrated by edgetorch on " + cal.inputs() + " photos (" + cal.observer().id() + " observer)", List.of());
         Agreement a = add(c, Variant.INT8_TFLITE, "INT8 TFLite (.tflite, XNNPACK)", "int8", int8, r.bytes(), true);
-        add(c, Variant.INT8_TFLITE_BUILTIN, "INT8 TFLite (.tflite, built-in kernels)", "int8", int8, r.bytes(), false);
+        if (builtinKernels) add(c, Variant.INT8_TFLITE_BUILTIN, "INT8 TFLite (.tflite, built-in kernels)", "int8", int8, r.bytes(), false);
         q.done(String.format(Locale.ROOT, "%s, %.2f MB, SQNR %s dB on the held-out photos", int8, r.bytes() / 1e6,
                 ReportMarkdown.sqnr(a.sqnrDb())));
         c.note(String.format(Locale.ROOT, "TFLite: written from the model graph (NHWC, OHWI/1HWO weights); INT8 full-integer with "
                         + "per-channel int8 weights, int8 activations from the same %s calibration as LibTorch (%d photos), float "
-                        + "input/output; TensorFlow Lite %s, XNNPACK for the first two TFLite variants, built-in kernels for the third.",
+                        + "input/output; TensorFlow Lite %s, XNNPACK for the first two TFLite variants" + (builtinKernels
+                        ? ", built-in kernels for the third." : "."),
                 cal.observer().id(), cal.inputs(), Runtimes.get(Runtimes.TFLITE).version()));
     }
 
