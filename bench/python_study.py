@@ -306,6 +306,9 @@ def measure(variants, x, input_name, threads, plan, report_progress):
             planned = max(rounds, plan["runs"], by_time)
             report_progress(rounds / planned, "%d thread%s, %s: round %d/%d" % (
                 threads, "" if threads == 1 else "s", input_name, rounds, planned))
+    # Every variant gets x as it is (no per-model reorder, unlike edgetorch's bench): name its layout so the
+    # report can set it beside edgetorch's.
+    layout = "nchw" if x.is_contiguous() else "nhwc" if x.is_contiguous(memory_format=torch.channels_last) else "strided"
     results = []
     eager_median = None
     for l in loaded:
@@ -315,7 +318,8 @@ def measure(variants, x, input_name, threads, plan, report_progress):
         results.append(dict({"variant": l["v"].id, "threads": threads, "input": input_name,
                              "runs": len(l["samples"]), "warmup_runs": l["warmup"]}, **s,
                             load_ms=None if l["load_ns"] is None else l["load_ns"] / 1e6,
-                            first_inference_ms=l["first_ns"] / 1e6, timer="python time.perf_counter_ns"))
+                            first_inference_ms=l["first_ns"] / 1e6, timer="python time.perf_counter_ns",
+                            input_layout=layout, input_conversion_ms=0.0))
     for r in results:
         r["ratio_to_fp32_eager"] = None if eager_median is None else r["median_ms"] / eager_median
     return results

@@ -26,9 +26,6 @@ public final class ServingModel implements Model {
     private JitModule frozen;
     private JitModule optimized;
 
-    /** Where Linux lists the CPU's caches; see {@link #unsupportedReason()}. */
-    static final Path CACHE_INFO = Path.of("/sys/devices/system/cpu/cpu0/cache");
-
     private ServingModel(Path file) {
         this.source = "serving:" + file;
         Backends.requireBytedeco("serving: (freeze + optimize_for_inference)");
@@ -45,22 +42,12 @@ public final class ServingModel implements Model {
     }
 
     /**
-     * Why the serving module cannot run on this machine, or null. On an x86 CPU that does not report its cache sizes
-     * (some virtual machines: the kernel then has no {@code /sys/devices/system/cpu/cpu0/cache} either), oneDNN's
-     * optimized add divides by them and LibTorch 2.10 dies with SIGFPE; checked here because a native abort cannot be
-     * caught.
+     * Why the serving module cannot run on this machine, or null: checked before any native call, since oneDNN's abort
+     * (see {@link OneDnnCaches}) cannot be caught.
      */
     public static String unsupportedReason() {
-        return unsupportedReason(System.getProperty("os.name"), System.getProperty("os.arch"), java.nio.file.Files.isDirectory(CACHE_INFO));
-    }
-
-    static String unsupportedReason(String os, String arch, boolean cacheInfo) {
-        boolean x86 = arch.equals("amd64") || arch.equals("x86_64");
-        if (os.startsWith("Linux") && x86 && !cacheInfo) {
-            return "this x86 CPU reports no cache sizes (no " + CACHE_INFO + ", as on some virtual machines); oneDNN's "
-                    + "optimized add would divide by them and abort the process (SIGFPE), so the serving variant is not run here";
-        }
-        return null;
+        String problem = OneDnnCaches.problem();
+        return problem == null ? null : problem + ": the serving variant is not run here";
     }
 
     public static ServingModel load(Path file) {

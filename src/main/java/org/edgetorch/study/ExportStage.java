@@ -32,7 +32,7 @@ final class ExportStage implements StudyStage {
                 self = c.agreementWithFp32(m);
             }
             c.addModel(new StudyModel(new Variant(Variant.FP32_TORCHSCRIPT, "FP32 TorchScript (.pt, --model)", name(), "torchscript",
-                    "fp32", null, file.toString(), fileSize(file), self), () -> org.edgetorch.runtime.Runtimes.load(file), null, true));
+                    "fp32", null, file.toString(), fileSize(file), self), () -> org.edgetorch.runtime.Runtimes.load(file), true));
             return;
         }
         Path file = c.artifact(FILE);
@@ -42,7 +42,7 @@ final class ExportStage implements StudyStage {
             agreement = c.agreementWithFp32(m);
         }
         c.addModel(new StudyModel(new Variant(Variant.FP32_TORCHSCRIPT, "FP32 TorchScript (.pt)", name(), "torchscript",
-                "fp32", null, file.toString(), r.bytes(), agreement), () -> org.edgetorch.runtime.Runtimes.load(file), null, true));
+                "fp32", null, file.toString(), r.bytes(), agreement), () -> org.edgetorch.runtime.Runtimes.load(file), true));
         c.progress().note(String.format(java.util.Locale.ROOT, "wrote %s (%.2f MB, %d traced ops)", file, r.bytes() / 1e6,
                 r.recordedOps()));
     }

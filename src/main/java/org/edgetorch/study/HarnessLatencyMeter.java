@@ -60,7 +60,8 @@ final class HarnessLatencyMeter implements LatencyMeter {
             out.add(new Latency(models.get(i).variant().id(), threads, inputName, r.runs(), r.warmupRuns(), w.median(), w.p10(),
                     w.p90(), w.p99(), w.mean(), w.stdev(), w.min(), w.max(), models.get(i).fromFile() ? r.loadMs() : null,
                     r.firstMs(), r.peakRssBytes() >= 0 ? r.peakRssBytes() : null, null,
-                    "bench harness, " + r.timingLoop() + " loop, " + report.clock().wall(), null));
+                    "bench harness, " + r.timingLoop() + " loop, " + report.clock().wall(), null,
+                    r.inputLayout(), r.inputConversionMs()));
         }
         return out;
     }

@@ -17,15 +17,16 @@ package org.edgetorch.study;
 public record Latency(String variant, int threads, String input, int runs, int warmupRuns,
                       double medianMs, double p10Ms, double p90Ms, double p99Ms, double meanMs, double stdevMs,
                       double minMs, double maxMs, Double loadMs, Double firstMs, Long peakRssBytes,
-                      Double ratioToEager, String timer, org.edgetorch.bench.ResourceUsage resources) {
+                      Double ratioToEager, String timer, org.edgetorch.bench.ResourceUsage resources,
+                      String inputLayout, Double inputConversionMs) {
 
     public Latency withRatio(Double ratio) {
         return new Latency(variant, threads, input, runs, warmupRuns, medianMs, p10Ms, p90Ms, p99Ms, meanMs, stdevMs,
-                minMs, maxMs, loadMs, firstMs, peakRssBytes, ratio, timer, resources);
+                minMs, maxMs, loadMs, firstMs, peakRssBytes, ratio, timer, resources, inputLayout, inputConversionMs);
     }
 
     public Latency withResources(org.edgetorch.bench.ResourceUsage r) {
         return new Latency(variant, threads, input, runs, warmupRuns, medianMs, p10Ms, p90Ms, p99Ms, meanMs, stdevMs,
-                minMs, maxMs, loadMs, firstMs, peakRssBytes, ratioToEager, timer, r);
+                minMs, maxMs, loadMs, firstMs, peakRssBytes, ratioToEager, timer, r, inputLayout, inputConversionMs);
     }
 }

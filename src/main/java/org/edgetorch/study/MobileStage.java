@@ -51,7 +51,7 @@ final class MobileStage implements StudyStage {
             String label = v.id().equals(Variant.FP32_TORCHSCRIPT) ? "FP32 mobile (.ptl, XNNPACK)"
                     : v.label().replace("(.pt)", "").strip() + " mobile (.ptl)";
             c.addModel(new StudyModel(new Variant(Variant.mobile(v.id()), label, name(), "lite-interpreter", v.precision(), engine,
-                    out.toString(), r.outputBytes(), agreement), () -> org.edgetorch.runtime.Runtimes.load(out), engine, true));
+                    out.toString(), r.outputBytes(), agreement), () -> org.edgetorch.runtime.Runtimes.load(out), true));
             String line = String.format(Locale.ROOT, "%s: %.2f MB from a %.2f MB .pt, bytecode version %s%s", out,
                     r.outputBytes() / 1e6, r.inputBytes() / 1e6, r.bytecodeVersion(), r.debugInfo() ? ", with debug records" : "");
             c.progress().note("wrote " + line);

@@ -39,7 +39,7 @@ final class ModelStage implements StudyStage {
         double buildMs = (System.nanoTime() - t0) / 1e6;
         c.setEager(m, buildMs);
         c.addModel(new StudyModel(new Variant(Variant.FP32_EAGER, "FP32 eager (Java)", name(), "eager", "fp32", null,
-                null, null, null), () -> m, null, false));
+                null, null, null), () -> m, false));
         c.progress().note(m.source() + ", built in " + Progress.duration(buildMs / 1e3));
         if (!m.trained()) c.progress().note("note: " + BuiltInModels.UNTRAINED_NOTE);
     }

@@ -87,6 +87,6 @@ final class OnnxStage implements StudyStage {
     }
 
     private static void add(StudyContext c, Variant v, Path file) {
-        c.addModel(new StudyModel(v, () -> Runtimes.load(file), null, true));
+        c.addModel(new StudyModel(v, () -> Runtimes.load(file), true));
     }
 }

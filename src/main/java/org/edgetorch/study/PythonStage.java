@@ -237,7 +237,7 @@ final class PythonStage implements StudyStage {
                     l.get("warmup_runs").getAsInt(), num(l, "median_ms"), num(l, "p10_ms"), num(l, "p90_ms"),
                     num(l, "p99_ms"), num(l, "mean_ms"), num(l, "stdev_ms"), num(l, "min_ms"), num(l, "max_ms"),
                     optNum(l, "load_ms"), optNum(l, "first_inference_ms"), null, optNum(l, "ratio_to_fp32_eager"),
-                    str(l, "timer"), null));
+                    str(l, "timer"), null, str(l, "input_layout"), optNum(l, "input_conversion_ms")));
         }
         return new PythonResult("ran", null, pythonLabel, str(o, "torch"), str(o, "torchvision"), strings(o.getAsJsonArray("quantized_engines")),
                 variants, latency, strings(o.getAsJsonArray("notes")));

@@ -26,7 +26,7 @@ final class QuantizeDynamicStage implements StudyStage {
             agreement = c.agreementWithFp32(m);
         }
         c.addModel(new StudyModel(new Variant(Variant.INT8_DYNAMIC, "INT8 dynamic (.pt)", name(), "torchscript", "int8", engine,
-                out.toString(), r.outputBytes(), agreement), () -> org.edgetorch.runtime.Runtimes.load(out), engine, true));
+                out.toString(), r.outputBytes(), agreement), () -> org.edgetorch.runtime.Runtimes.load(out), true));
         String line = String.format(Locale.ROOT, "%s: %d linear layer%s INT8 (%s weights, %s engine), %.2f MB from %.2f MB",
                 out, r.linears(), r.linears() == 1 ? "" : "s", r.perChannelWeights() ? "per-channel" : "per-tensor", engine,
                 r.outputBytes() / 1e6, r.inputBytes() / 1e6);

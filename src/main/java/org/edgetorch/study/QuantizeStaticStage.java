@@ -82,7 +82,7 @@ final class QuantizeStaticStage implements StudyStage {
                 }
                 c.addModel(new StudyModel(new Variant(Variant.int8Static(engine), "INT8 static " + engine.toUpperCase(Locale.ROOT)
                         + " (.pt)", name(), "torchscript", "int8", engine, out.toString(), r.outputBytes(), agreement),
-                        () -> org.edgetorch.runtime.Runtimes.load(out), engine, true));
+                        () -> org.edgetorch.runtime.Runtimes.load(out), true));
                 task.done(String.format(Locale.ROOT, "%s, %.2f MB, SQNR %s dB on the held-out photos", out, r.outputBytes() / 1e6,
                         ReportMarkdown.sqnr(agreement.sqnrDb())));
                 c.note(String.format(Locale.ROOT, "Static INT8 %s: %d convolutions, %d linear, %d adds, %d fused activations; "

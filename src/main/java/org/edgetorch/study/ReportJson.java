@@ -19,9 +19,11 @@ public final class ReportJson {
     /**
      * Bumped when a field changes meaning or disappears; new fields may appear within a version. 2: a latency row's
      * {@code peak_rss_bytes} (the shared, interleaved process) became {@code in_process_peak_rss_bytes}, and
-     * {@code resources} (the variant alone in a child process: memory, CPU over all threads, energy) appeared.
+     * {@code resources} (the variant alone in a child process: memory, CPU over all threads, energy) appeared. 3: a
+     * latency row names the input layout its variant was measured with ({@code input_layout},
+     * {@code input_conversion_ms}), so a reader sees which speed-ups come from the layout.
      */
-    public static final String SCHEMA = "edgetorch.study/2";
+    public static final String SCHEMA = "edgetorch.study/3";
 
     /** Like {@link org.edgetorch.util.Json}, but keeps null fields: the schema lists every field in every report. */
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
@@ -142,6 +144,8 @@ public final class ReportJson {
         m.put("in_process_peak_rss_bytes", l.peakRssBytes());
         m.put("ratio_to_fp32_eager", l.ratioToEager());
         m.put("timer", l.timer());
+        m.put("input_layout", l.inputLayout());
+        m.put("input_conversion_ms", l.inputConversionMs());
         m.put("resources", l.resources() == null ? null : l.resources().toJson());
         return m;
     }

@@ -62,7 +62,8 @@ public final class ReportMarkdown {
         b.append(summary(r, t0)).append('\n');
         for (String f : Findings.of(r)) b.append("- ").append(f).append('\n');
         b.append('\n');
-        b.append("Ratio: the variant's median latency over FP32 eager's in the same interleaved run (below 1 = faster). ")
+        b.append("Input: the layout the variant was given its input in (nhwc: channels-last; see the latency tables). ")
+                .append("Ratio: the variant's median latency over FP32 eager's in the same interleaved run (below 1 = faster). ")
                 .append("Agreement: logits against FP32 eager on ").append(r.heldOut().size())
                 .append(" held-out photos (not used for calibration). *Study* columns: ").append(ReferenceFigures.SOURCE)
                 .append(ReferenceFigures.ARCH.equals(r.weights().arch()) ? "" : "; given for " + ReferenceFigures.ARCH + " only")
@@ -73,7 +74,9 @@ public final class ReportMarkdown {
 
         b.append("## Latency\n\n");
         b.append("Timer: ").append(r.timer()).append(". Variants run interleaved (one call each per round); per variant ")
-                .append(plan(r.plan())).append(".\n\n");
+                .append(plan(r.plan())).append(". Input layout: the memory layout each loaded variant was given its input in ")
+                .append("(the one its kernels want: nhwc is channels-last); conversion: that reorder, done once before the runs and ")
+                .append("not timed.\n\n");
         for (int t : r.threads()) {
             for (String input : r.latencyInputs()) {
                 b.append("### ").append(threads(t)).append(", ").append(inputName(input)).append("\n\n");
@@ -110,13 +113,13 @@ public final class ReportMarkdown {
     }
 
     private static String summary(StudyResult r, int threads) {
-        MarkdownTable t = new MarkdownTable("Variant", "Runtime", ">Size MB", ">Median ms", ">p90 ms", ">Ratio to FP32 eager",
+        MarkdownTable t = new MarkdownTable("Variant", "Runtime", "Input", ">Size MB", ">Median ms", ">p90 ms", ">Ratio to FP32 eager",
                 ">SQNR dB", ">Cosine", ">Top-1 agr.", ">Study ms", ">Study MB");
         for (Variant v : r.variants()) {
             Latency l = r.latency(v.id(), threads, "dummy");
             Agreement a = v.agreement();
             ReferenceFigures.Figure f = ReferenceFigures.of(r.weights().arch(), v.id());
-            t.row(v.label(), v.runtime(), mb(v.bytes()), l == null ? null : ms(l.medianMs()), l == null ? null : ms(l.p90Ms()),
+            t.row(v.label(), v.runtime(), l == null ? null : l.inputLayout(), mb(v.bytes()), l == null ? null : ms(l.medianMs()), l == null ? null : ms(l.p90Ms()),
                     l == null ? null : ratio(l.ratioToEager()), a == null ? "(reference)" : sqnr(a.sqnrDb()),
                     a == null ? null : fmt("%.6f", a.cosine()), a == null ? null : pct(a.top1()),
                     f == null || f.latencyMs() == null ? null : fmt("%.1f", f.latencyMs()),
@@ -127,13 +130,14 @@ public final class ReportMarkdown {
 
     private static String latencyTable(StudyResult r, int threads, String input) {
         MarkdownTable t = new MarkdownTable("Variant", ">Median ms", ">p10 ms", ">p90 ms", ">p99 ms", ">Mean ± stdev ms",
-                ">Runs", ">Ratio to FP32 eager", ">Load ms", ">First ms");
+                ">Runs", ">Ratio to FP32 eager", ">Load ms", ">First ms", "Input layout", ">Conversion ms");
         for (Variant v : r.variants()) {
             Latency l = r.latency(v.id(), threads, input);
             if (l == null) continue;
             t.row(v.label(), ms(l.medianMs()), ms(l.p10Ms()), ms(l.p90Ms()), ms(l.p99Ms()),
                     fmt("%.2f ± %.2f", l.meanMs(), l.stdevMs()), l.runs(), ratio(l.ratioToEager()),
-                    l.loadMs() == null ? "(in memory)" : fmt("%.0f", l.loadMs()), l.firstMs() == null ? null : ms(l.firstMs()));
+                    l.loadMs() == null ? "(in memory)" : fmt("%.0f", l.loadMs()), l.firstMs() == null ? null : ms(l.firstMs()),
+                    l.inputLayout(), l.inputConversionMs() == null ? null : fmt("%.2f", l.inputConversionMs()));
         }
         return t.render();
     }
@@ -236,7 +240,7 @@ public final class ReportMarkdown {
         for (int t : r.threads()) {
             for (String input : r.latencyInputs()) {
                 MarkdownTable tb = new MarkdownTable("Variant", ">edgetorch ms", ">PyTorch ms", ">edgetorch / PyTorch",
-                        ">edgetorch MB", ">PyTorch MB", ">edgetorch SQNR dB", ">PyTorch SQNR dB");
+                        "Input edgetorch / PyTorch", ">edgetorch MB", ">PyTorch MB", ">edgetorch SQNR dB", ">PyTorch SQNR dB");
                 for (Variant pv : p.variants()) {
                     Latency pl = p.latency().stream().filter(l -> l.variant().equals(pv.id()) && l.threads() == t
                             && l.input().equals(input)).findFirst().orElse(null);
@@ -244,7 +248,7 @@ public final class ReportMarkdown {
                     Latency jl = r.latency(pv.id(), t, input);
                     tb.row(jv != null ? jv.label() : pv.label(), jl == null ? null : ms(jl.medianMs()), pl == null ? null : ms(pl.medianMs()),
                             jl == null || pl == null ? null : ratio(jl.medianMs() / pl.medianMs()),
-                            jv == null ? null : mb(jv.bytes()), mb(pv.bytes()),
+                            layouts(jl, pl), jv == null ? null : mb(jv.bytes()), mb(pv.bytes()),
                             jv == null ? null : jv.agreement() == null ? "(reference)" : sqnr(jv.agreement().sqnrDb()),
                             pv.agreement() == null ? "(reference)" : sqnr(pv.agreement().sqnrDb()));
                 }
@@ -256,6 +260,16 @@ public final class ReportMarkdown {
                 + "(Java, then Python) on the same machine, so background load can differ between them.\n\n");
         for (String n : p.notes()) b.append("- ").append(n).append('\n');
         if (!p.notes().isEmpty()) b.append('\n');
+    }
+
+    /** "nhwc / nchw": each side's input layout, "?" where a side did not record it. */
+    private static String layouts(Latency java, Latency python) {
+        if (java == null && python == null) return null;
+        return layout(java) + " / " + layout(python);
+    }
+
+    private static String layout(Latency l) {
+        return l == null ? "–" : l.inputLayout() == null ? "?" : l.inputLayout();
     }
 
     private static String enginesUsed(StudyResult r) {

@@ -34,7 +34,7 @@ final class ServingStage implements StudyStage {
             agreement = c.agreementWithFp32(m);
         }
         c.addModel(new StudyModel(new Variant(ID, "FP32 TorchScript, freeze + optimize_for_inference (in memory)", name(),
-                "torchscript-serving", "fp32", null, file.toString(), null, agreement), () -> ServingModel.load(file), null, true));
+                "torchscript-serving", "fp32", null, file.toString(), null, agreement), () -> ServingModel.load(file), true));
         c.progress().note("built from " + file + " at load (LibTorch cannot load the optimized module back from a file)");
     }
 }

@@ -5,8 +5,9 @@ import org.edgetorch.runtime.Model;
 import java.util.function.Supplier;
 
 /**
- * A variant together with how to load it for the latency stage. Quantized variants carry their engine:
- * LibTorch packs and dispatches quantized kernels by the engine selected at load and call time.
+ * A variant together with how to load it for the latency stage. A quantized LibTorch file's engine is not here:
+ * {@code Runtimes.load} binds the engine the file records (see {@code EngineBoundModel}); {@link Variant#engine()}
+ * names it for the report.
  *
  * @param fromFile whether {@code loader} reads a file (its time is reported as load time); the eager
  *                 model is built in memory once and handed out as is
@@ -14,8 +15,8 @@ import java.util.function.Supplier;
  *                 process-wide setting: a runtime option that belongs to the variant, not to its file, so one
  *                 .tflite file can be two variants (XNNPACK and TFLite's built-in kernels)
  */
-public record StudyModel(Variant variant, Supplier<Model> loader, String engine, boolean fromFile, Boolean xnnpack) {
-    public StudyModel(Variant variant, Supplier<Model> loader, String engine, boolean fromFile) {
-        this(variant, loader, engine, fromFile, null);
+public record StudyModel(Variant variant, Supplier<Model> loader, boolean fromFile, Boolean xnnpack) {
+    public StudyModel(Variant variant, Supplier<Model> loader, boolean fromFile) {
+        this(variant, loader, fromFile, null);
     }
 }

@@ -76,7 +76,7 @@ final class TfliteStage implements StudyStage {
             agreement = c.agreementWithFp32(m);
         }
         c.addModel(new StudyModel(new Variant(id, label, "tflite", "tflite", precision, null, file.toString(), bytes, agreement),
-                () -> Runtimes.load(file, xnnpack), null, true, xnnpack));
+                () -> Runtimes.load(file, xnnpack), true, xnnpack));
         return agreement;
     }
 }

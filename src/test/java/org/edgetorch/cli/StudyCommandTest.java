@@ -77,7 +77,7 @@ class StudyCommandTest {
         assertTrue(Files.size(models.resolve("mobilenet_v2_fp32.pt")) > 10_000_000);
 
         JsonObject j = Json.parse(Files.readString(out.resolve("report.json"))).getAsJsonObject();
-        assertEquals("edgetorch.study/2", j.get("schema").getAsString());
+        assertEquals("edgetorch.study/3", j.get("schema").getAsString());
         for (String k : List.of("machine", "model", "settings", "stages", "variants", "latency", "reference")) {
             assertTrue(j.has(k), "report.json has " + k);
         }
@@ -119,6 +119,12 @@ class StudyCommandTest {
             assertTrue(o.get("median_ms").getAsDouble() > 0);
             assertTrue(o.get("p10_ms").getAsDouble() <= o.get("median_ms").getAsDouble());
             assertTrue(o.get("median_ms").getAsDouble() <= o.get("p90_ms").getAsDouble());
+            // the layout the loaded model took: channels-last for XNNPACK's .ptl and TFLite's NHWC files
+            String variant = o.get("variant").getAsString();
+            String expected = variant.equals("fp32-mobile") || variant.contains("tflite") ? "nhwc"
+                    : variant.equals("fp32-eager") || variant.equals("fp32-torchscript") ? "nchw" : null;
+            if (expected != null) assertEquals(expected, o.get("input_layout").getAsString(), o.toString());
+            assertTrue(o.get("input_conversion_ms").getAsDouble() >= 0, o.toString());
         }
         JsonObject ts = j.getAsJsonArray("variants").get(1).getAsJsonObject();
         assertTrue(ts.get("bytes").getAsLong() > 10_000_000);
@@ -129,7 +135,7 @@ class StudyCommandTest {
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.startsWith("# edgetorch study: mobilenet_v2"), md);
         assertTrue(md.contains("**Untrained weights.**"), md);
-        assertTrue(md.contains("| FP32 TorchScript (.pt) |"), md);
+        assertTrue(md.contains("| FP32 TorchScript (.pt) | LibTorch | nchw |"), md);
         assertTrue(md.contains("![latency](latency.png)"), md);
 
         for (String png : List.of("latency.png", "size.png")) {

@@ -56,6 +56,70 @@ class ReportTest {
         assertTrue(acc.get("note").getAsString().contains("meaningless"));
     }
 
+    /** The sample plus an XNNPACK .ptl whose harness run recorded a channels-last input, converted once in 0.42 ms. */
+    private static StudyResult withChannelsLastVariant() {
+        StudyResult s = SampleResults.sample(true);
+        List<Variant> variants = new java.util.ArrayList<>(s.variants());
+        variants.add(new Variant(Variant.FP32_MOBILE, "FP32 mobile (.ptl)", "mobile", "lite-interpreter", "fp32", null,
+                "models/mobilenet_v2_fp32.ptl", 14_000_000L, SampleResults.CLOSE));
+        List<Latency> latency = new java.util.ArrayList<>(s.latency());
+        for (int t : List.of(1, 2)) latency.add(SampleResults.lat(Variant.FP32_MOBILE, t, 8, 30.0, "nhwc", 0.42).withRatio(8 / 30.0));
+        return new StudyResult(s.created(), s.edgetorchVersion(), s.command(), s.machine(), s.weights(), s.quick(), s.threads(),
+                s.plan(), s.timer(), s.heldOut(), s.calibration(), s.stages(), variants, latency, s.verification(), s.python(), s.notes(),
+                s.accuracy(), s.labels());
+    }
+
+    @Test
+    void eachLatencyRowNamesTheInputLayoutItWasMeasuredWith() {
+        StudyResult r = withChannelsLastVariant();
+        JsonObject j = Json.parse(ReportJson.write(r, List.of())).getAsJsonObject();
+        StudyReportSchema.check(j);
+        for (var e : j.getAsJsonArray("latency")) {
+            JsonObject l = e.getAsJsonObject();
+            boolean mobile = l.get("variant").getAsString().equals(Variant.FP32_MOBILE);
+            assertEquals(mobile ? "nhwc" : "nchw", l.get("input_layout").getAsString(), l.toString());
+            assertEquals(mobile ? 0.42 : 0.0, l.get("input_conversion_ms").getAsDouble(), 1e-12, l.toString());
+        }
+        String md = ReportMarkdown.render(r, List.of());
+        // summary: the Input column; latency tables: layout and the one-off conversion
+        assertTrue(md.contains("| Variant | Runtime | Input | Size MB |"), md);
+        assertTrue(md.contains("| FP32 mobile (.ptl) | LibTorch | nhwc | 14.00 | 8.00 |"), md);
+        assertTrue(md.contains("| FP32 TorchScript (.pt) | LibTorch | nchw | 14.27 |"), md);
+        assertTrue(md.contains("| Load ms | First ms | Input layout | Conversion ms |"), md);
+        assertTrue(md.contains("| 30 | 24.0 | nhwc | 0.42 |"), md);
+        assertTrue(md.contains("| (in memory) | 90.0 | nchw | 0.00 |"), md);
+        // beside PyTorch: each side's layout
+        assertTrue(md.contains("| FP32 TorchScript (.pt) | 15.0 | 95.0 | 0.16× | nchw / nchw |"), md);
+    }
+
+    @Test
+    void aLayoutNotRecordedIsNullNotAGuess() {
+        // a Python result from before the script recorded layouts
+        String json = "{\"schema\": \"edgetorch.python-study/1\", \"torch\": \"1.13.0\", \"torchvision\": \"0.14.1\", "
+                + "\"quantized_engines\": [\"qnnpack\"], \"notes\": [], \"variants\": [{\"id\": \"fp32-eager\", \"label\": \"FP32 eager (PyTorch)\", "
+                + "\"format\": \"eager\", \"precision\": \"fp32\", \"engine\": null, \"file\": null, \"bytes\": null, "
+                + "\"agreement\": null}], \"latency\": [{\"variant\": \"fp32-eager\", "
+                + "\"threads\": 1, \"input\": \"dummy\", \"runs\": 3, \"warmup_runs\": 1, \"median_ms\": 1, \"p10_ms\": 1, "
+                + "\"p90_ms\": 1, \"p99_ms\": 1, \"mean_ms\": 1, \"stdev_ms\": 0, \"min_ms\": 1, \"max_ms\": 1, \"load_ms\": null, "
+                + "\"first_inference_ms\": 2, \"ratio_to_fp32_eager\": 1, \"timer\": \"python time.perf_counter_ns\"}]}";
+        Latency old = PythonStage.parse(json, "python3").latency().get(0);
+        assertEquals(null, old.inputLayout());
+        assertEquals(null, old.inputConversionMs());
+        Latency now = PythonStage.parse(json.replace("\"timer\"", "\"input_layout\": \"nchw\", \"input_conversion_ms\": 0.0, \"timer\""),
+                "python3").latency().get(0);
+        assertEquals("nchw", now.inputLayout());
+        assertEquals(0.0, now.inputConversionMs());
+        StudyResult u = SampleResults.sample(false);
+        StudyResult r = new StudyResult(u.created(), u.edgetorchVersion(), u.command(), u.machine(), u.weights(), u.quick(),
+                u.threads(), u.plan(), u.timer(), u.heldOut(), u.calibration(), u.stages(), u.variants(), u.latency(), u.verification(),
+                PythonStage.parse(json, "python3"), u.notes(), u.accuracy(), u.labels());
+        JsonObject row = Json.parse(ReportJson.write(r, List.of())).getAsJsonObject().getAsJsonObject("python")
+                .getAsJsonArray("latency").get(0).getAsJsonObject();
+        assertTrue(row.has("input_layout") && row.get("input_layout").isJsonNull(), row.toString());
+        assertTrue(ReportMarkdown.render(r, List.of()).contains("| FP32 eager (Java) | 30.0 | 1.00 | 30.00× | nchw / ? |"),
+                ReportMarkdown.render(r, List.of()));
+    }
+
     @Test
     void markdownHasTheResourceTable() {
         String md = ReportMarkdown.render(SampleResults.sample(false), List.of());
@@ -75,12 +139,12 @@ class ReportTest {
         assertTrue(md.contains("| LibTorch | 2.10.0 (backend: bytedeco) |"), md);
         assertTrue(md.contains("qnnpack, onednn, x86, fbgemm (used: qnnpack)"), md);
         assertTrue(md.contains("| Intra-op threads | 1, 2"), md);
-        assertTrue(md.contains("| INT8 static QNNPACK (.pt) | LibTorch | 3.70 | 5.00 | 6.00 | 0.17× | 31.5 | 0.999500 | 90% | 4.2 | 3.7 |"), md);
+        assertTrue(md.contains("| INT8 static QNNPACK (.pt) | LibTorch | nchw | 3.70 | 5.00 | 6.00 | 0.17× | 31.5 | 0.999500 | 90% | 4.2 | 3.7 |"), md);
         assertTrue(md.contains("### 2 threads, dummy input"), md);
         assertTrue(md.contains("another machine"), md);
         assertTrue(md.contains("![latency](latency.png)"), md);
         assertTrue(md.contains("PyTorch 1.13.0"), md);
-        assertTrue(md.contains("| FP32 TorchScript (.pt) | 15.0 | 95.0 | 0.16× |"), md);
+        assertTrue(md.contains("| FP32 TorchScript (.pt) | 15.0 | 95.0 | 0.16× | nchw / nchw |"), md);
         assertTrue(md.contains("| mobile | skipped | — | the mobile export is not in this build yet |"), md);
         assertTrue(md.contains("**PASS**"), md);
         assertTrue(md.contains("- Fastest at 1 thread: INT8 static QNNPACK (.pt), 5.00 ms median, 6.0× faster than FP32 eager "

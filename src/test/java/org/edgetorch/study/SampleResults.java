@@ -72,7 +72,11 @@ final class SampleResults {
     }
 
     static Latency lat(String variant, int threads, double median, Double loadMs) {
+        return lat(variant, threads, median, loadMs, "nchw", 0.0);
+    }
+
+    static Latency lat(String variant, int threads, double median, Double loadMs, String layout, Double conversionMs) {
         return new Latency(variant, threads, "dummy", 100, 10, median, median * 0.9, median * 1.2, median * 1.5, median * 1.02,
-                median * 0.1, median * 0.85, median * 1.7, loadMs, median * 3, null, null, "test", null);
+                median * 0.1, median * 0.85, median * 1.7, loadMs, median * 3, null, null, "test", null, layout, conversionMs);
     }
 }

@@ -8,13 +8,13 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The fields of edgetorch.study/2 that src/site/markdown/study.md promises, checked on any report.json. */
+/** The fields of edgetorch.study/3 that src/site/markdown/study.md promises, checked on any report.json. */
 final class StudyReportSchema {
     private StudyReportSchema() {
     }
 
     static void check(JsonObject j) {
-        assertEquals("edgetorch.study/2", j.get("schema").getAsString());
+        assertEquals("edgetorch.study/3", j.get("schema").getAsString());
         has(j, "created", "edgetorch", "command", "quick", "machine", "model", "settings", "findings", "stages", "variants", "latency",
                 "verification", "reference", "python", "accuracy", "notes", "charts");
         has(j.getAsJsonObject("machine"), "cpu", "cpus", "os", "platform", "java", "libtorch", "backend", "quantized_engines", "xnnpack", "load_average");
@@ -37,7 +37,10 @@ final class StudyReportSchema {
             JsonObject o = l.getAsJsonObject();
             has(o, "variant", "threads", "input", "runs", "warmup_runs", "median_ms", "p10_ms", "p90_ms", "p99_ms", "mean_ms",
                     "stdev_ms", "min_ms", "max_ms", "load_ms", "first_inference_ms", "in_process_peak_rss_bytes", "ratio_to_fp32_eager", "timer",
-                    "resources");
+                    "resources", "input_layout", "input_conversion_ms");
+            if (!o.get("input_layout").isJsonNull()) {
+                assertTrue(List.of("nchw", "nhwc").contains(o.get("input_layout").getAsString()), o.toString());
+            }
             if (!o.get("resources").isJsonNull() && !o.getAsJsonObject("resources").has("error")) {
                 has(o.getAsJsonObject("resources"), "measured_in", "rss_before_load_bytes", "rss_after_load_bytes", "peak_rss_bytes",
                         "runs", "wall_s", "cpu_s", "cpu_ms_per_inference", "cpu_utilization", "cpu_source", "median_ms_alone", "energy");
