@@ -40,7 +40,10 @@ import java.util.Set;
  * ReLU / ReLU6 is not written as an op: the output's quantization range ends at 0 (and 6), and saturation
  * applies it, so each convolution is exactly DequantizeLinear → Conv → QuantizeLinear, the pattern ONNX
  * Runtime fuses into one QLinearConv (a Clip in between stops that fusion). Only a clamp that saturation
- * cannot apply (bounds inside the representable range) is written as a Clip.
+ * cannot apply (bounds inside the representable range) is written as a Clip. Ops that only move or pick values
+ * (pools, Flatten, Slice, Reshape, Transpose) have their input's parameters on their output too, which is what ONNX
+ * Runtime requires to drop their Q/DQ pair and run them on uint8; HardSwish and HardSigmoid have no integer kernel
+ * there and run in float between their DequantizeLinear and QuantizeLinear.
  *
  * <p>The writer switches over every {@link org.edgetorch.graph.OpKind}: a new kind does not compile until it
  * is handled here.
