@@ -36,7 +36,7 @@ class OnnxCommandsTest {
         CliRun r = CliRun.of("export", "--format", "onnx", "--in", fp32.toString(), "--input-shape", "1,3,64,64");
         assertEquals(0, r.code(), r.err());
         Path out = dir.resolve("small_fp32.onnx");
-        assertTrue(r.out().startsWith("wrote " + out + ": ONNX opset 13, FP32, dynamic batch"), r.out());
+        assertTrue(r.out().startsWith("wrote " + out + ": ONNX opset 14, FP32, dynamic batch"), r.out());
         ModelProto m = ModelProto.parseFrom(Files.readAllBytes(out));
         Map<String, String> meta = m.getMetadataPropsList().stream()
                 .collect(Collectors.toMap(StringStringEntryProto::getKey, StringStringEntryProto::getValue));

@@ -40,15 +40,21 @@ import java.util.Set;
  * ReLU / ReLU6 is not written as an op: the output's quantization range ends at 0 (and 6), and saturation
  * applies it, so each convolution is exactly DequantizeLinear → Conv → QuantizeLinear, the pattern ONNX
  * Runtime fuses into one QLinearConv (a Clip in between stops that fusion). Only a clamp that saturation
- * cannot apply (bounds inside the representable range) is written as a Clip.
+ * cannot apply (bounds inside the representable range) is written as a Clip. Ops that only move or pick values
+ * (pools, Flatten, Slice, Reshape, Transpose) have their input's parameters on their output too, which is what ONNX
+ * Runtime requires to drop their Q/DQ pair and run them on uint8; HardSwish and HardSigmoid have no integer kernel
+ * there and run in float between their DequantizeLinear and QuantizeLinear.
  *
  * <p>The writer switches over every {@link org.edgetorch.graph.OpKind}: a new kind does not compile until it
  * is handled here.
  */
 public final class OnnxWriter {
-    /** ONNX operator set: 13 has per-axis QuantizeLinear / DequantizeLinear and Clip bounds as inputs. */
-    public static final int OPSET = 13;
-    /** The IR version that goes with opset 13. */
+    /**
+     * ONNX operator set: 14 for HardSwish (13 brought per-axis QuantizeLinear / DequantizeLinear and Clip bounds
+     * as inputs).
+     */
+    public static final int OPSET = 14;
+    /** The IR version that goes with opset 14 (ONNX 1.9). */
     public static final long IR_VERSION = 7;
     public static final String INPUT = "input";
     public static final String OUTPUT = "logits";
@@ -125,83 +131,98 @@ public final class OnnxWriter {
     private void emit(Node n) {
         String x = names.get(n.inputs[0]);
         String base = unique(n.name);
-        switch (n.kind) {
+        String out = tensorName(base, n);
+        // an expression, not a statement: javac then refuses a new OpKind until it has an arm here
+        String y = switch (n.kind) {
             case CONV -> {
                 String[] wb = q == null ? floatWeights(n, base, n.weight) : quantizedWeights(n, base, x);
-                String y = node("Conv", base, inputs(x, wb), tensorName(base, n),
+                yield activate(n, base, node("Conv", base, inputs(x, wb), out,
                         ints("dilations", n.dilation), intAttr("group", n.groups), ints("kernel_shape", n.weight.size(2), n.weight.size(3)),
-                        ints("pads", n.padding[0], n.padding[1], n.padding[0], n.padding[1]), ints("strides", n.stride));
-                finish(n, base, activate(n, base, y));
+                        ints("pads", n.padding[0], n.padding[1], n.padding[0], n.padding[1]), ints("strides", n.stride)));
             }
             case LINEAR -> {
-                String y;
+                String l;
                 if (shapes.of(n.inputs[0]).length == 2) {
                     String[] wb = q == null ? floatWeights(n, base, n.weight) : quantizedWeights(n, base, x);
-                    y = node("Gemm", base, inputs(x, wb), tensorName(base, n), intAttr("transB", 1));
+                    l = node("Gemm", base, inputs(x, wb), out, intAttr("transB", 1));
                 } else {
                     // MatMul takes the weight as [in, out]; the bias is added after, in float
                     FloatTensor wt = transpose(n.weight);
                     String w = q == null ? floatInit(base + ".weight_t", wt) : dequantizedWeight(base + ".weight_t", wt, 1);
-                    y = node("MatMul", base + "/MatMul", List.of(x, w), n.bias == null ? tensorName(base, n) : base + "_matmul");
-                    if (n.bias != null) y = node("Add", base + "/Add", List.of(y, floatInit(base + ".bias", n.bias)), tensorName(base, n));
+                    l = node("MatMul", base + "/MatMul", List.of(x, w), n.bias == null ? out : base + "_matmul");
+                    if (n.bias != null) l = node("Add", base + "/Add", List.of(l, floatInit(base + ".bias", n.bias)), out);
                 }
-                finish(n, base, activate(n, base, y));
+                yield activate(n, base, l);
             }
-            case ADD -> finish(n, base, activate(n, base,
-                    node("Add", base, List.of(x, names.get(n.inputs[1])), tensorName(base, n))));
-            case CLAMP -> finish(n, base, clip(base, x, n.min, n.max, tensorName(base, n)));
+            case ADD -> activate(n, base, node("Add", base, List.of(x, names.get(n.inputs[1])), out));
+            // both operands in the same file: Mul broadcasts as PyTorch does (an SE gate [N, C, 1, 1] over [N, C, H, W])
+            case MUL -> node("Mul", base, List.of(x, names.get(n.inputs[1])), out);
+            case CLAMP -> clip(base, x, n.min, n.max, out);
+            // PyTorch's hardsigmoid is relu6(x + 3) / 6 = clip(x / 6 + 0.5, 0, 1): ONNX's HardSigmoid with these two
+            case HARDSIGMOID -> node("HardSigmoid", base, List.of(x), out, floats("alpha", 1f / 6), floats("beta", 0.5f));
+            // ONNX's HardSwish (opset 14) is fixed at alpha 1/6, beta 0.5: x * hardsigmoid(x), PyTorch's
+            case HARDSWISH -> node("HardSwish", base, List.of(x), out);
+            case SIGMOID -> node("Sigmoid", base, List.of(x), out);
+            case CAT -> {
+                List<String> in = new java.util.ArrayList<>();
+                for (int v : n.inputs) in.add(names.get(v));
+                yield node("Concat", base, in, out, intAttr("axis", n.axis));
+            }
+            case SLICE -> node("Slice", base, List.of(x, int64Init(base + ".starts", new long[]{n.sliceStart}),
+                    int64Init(base + ".ends", new long[]{n.sliceEnd}), int64Init(base + ".axes", new long[]{n.axis})), out);
+            case RESHAPE -> {
+                // 0 copies the batch dim from the input (so it stays dynamic); allowzero 0 is what makes 0 mean that
+                long[] shape = new long[n.shape.length + 1];
+                System.arraycopy(n.shape, 0, shape, 1, n.shape.length);
+                yield node("Reshape", base, List.of(x, int64Init(base + ".shape", shape)), out, intAttr("allowzero", 0));
+            }
+            case PERMUTE -> node("Transpose", base, List.of(x), out, ints("perm", n.perm));
             case ADAPTIVE_AVG_POOL -> {
                 long[] in = shapes.of(n.inputs[0]);
                 long oh = n.outputSize[0], ow = n.outputSize[1];
-                if (oh == 1 && ow == 1) {
-                    finish(n, base, node("GlobalAveragePool", base, List.of(x), tensorName(base, n)));
-                } else if (in[2] % oh == 0 && in[3] % ow == 0) {
-                    long kh = in[2] / oh, kw = in[3] / ow;
-                    finish(n, base, node("AveragePool", base, List.of(x), tensorName(base, n),
-                            ints("kernel_shape", kh, kw), ints("strides", kh, kw)));
-                } else {
+                if (oh == 1 && ow == 1) yield node("GlobalAveragePool", base, List.of(x), out);
+                if (in[2] % oh != 0 || in[3] % ow != 0) {
                     throw new UserError("cannot export to ONNX: " + n.where + " pools a " + in[2] + "x" + in[3] + " input to "
                             + oh + "x" + ow + ", which ONNX has no operator for (the input must be a whole multiple of the output)");
                 }
+                long kh = in[2] / oh, kw = in[3] / ow;
+                yield node("AveragePool", base, List.of(x), out, ints("kernel_shape", kh, kw), ints("strides", kh, kw));
             }
             case AVG_POOL -> {
                 if (n.divisorOverride != null) {
                     throw new UserError("cannot export to ONNX: " + n.where + " sets divisor_override, which ONNX's AveragePool does not have");
                 }
-                finish(n, base, node("AveragePool", base, List.of(x), tensorName(base, n),
+                yield node("AveragePool", base, List.of(x), out,
                         intAttr("ceil_mode", n.ceilMode ? 1 : 0), intAttr("count_include_pad", n.countIncludePad ? 1 : 0),
                         ints("kernel_shape", n.kernel), ints("pads", n.padding[0], n.padding[1], n.padding[0], n.padding[1]),
-                        ints("strides", n.stride)));
+                        ints("strides", n.stride));
             }
-            case MAX_POOL -> finish(n, base, node("MaxPool", base, List.of(x), tensorName(base, n),
+            case MAX_POOL -> node("MaxPool", base, List.of(x), out,
                     intAttr("ceil_mode", n.ceilMode ? 1 : 0), ints("dilations", n.dilation), ints("kernel_shape", n.kernel),
-                    ints("pads", n.padding[0], n.padding[1], n.padding[0], n.padding[1]), ints("strides", n.stride)));
+                    ints("pads", n.padding[0], n.padding[1], n.padding[0], n.padding[1]), ints("strides", n.stride));
             case FLATTEN -> {
                 long[] in = shapes.of(n.inputs[0]);
                 int start = (int) (n.startDim < 0 ? n.startDim + in.length : n.startDim);
                 int end = (int) (n.endDim < 0 ? n.endDim + in.length : n.endDim);
-                if (start == 1 && end == in.length - 1) {
-                    finish(n, base, node("Flatten", base, List.of(x), tensorName(base, n), intAttr("axis", 1)));
-                } else {
-                    // Reshape: 0 copies a dimension (keeps the batch dynamic), -1 takes what is left
-                    long[] out = shapes.of(n.output).clone();
-                    for (int d = 0; d < start; d++) out[d] = 0;
-                    out[start] = -1;
-                    finish(n, base, node("Reshape", base, List.of(x, int64Init(base + ".shape", out)), tensorName(base, n)));
-                }
+                if (start == 1 && end == in.length - 1) yield node("Flatten", base, List.of(x), out, intAttr("axis", 1));
+                // Reshape: 0 copies a dimension (keeps the batch dynamic), -1 takes what is left
+                long[] shape = shapes.of(n.output).clone();
+                for (int d = 0; d < start; d++) shape[d] = 0;
+                shape[start] = -1;
+                yield node("Reshape", base, List.of(x, int64Init(base + ".shape", shape)), out);
             }
-            case IDENTITY -> finish(n, base, node("Identity", base, List.of(x), tensorName(base, n)));
-            case HARDSWISH, HARDSIGMOID, SIGMOID, MUL, CAT, SLICE, RESHAPE, PERMUTE -> throw new UserError("cannot export to ONNX: " + n.where + " is not written yet");
+            case IDENTITY -> node("Identity", base, List.of(x), out);
             case BATCH_NORM -> {
                 if (q != null) throw new IllegalStateException("internal: a BatchNorm left after GraphPasses.prepare: " + n.where);
                 long c = n.mean.numel();
                 String scale = floatInit(base + ".bn_weight", n.weight != null ? n.weight : filled(c, 1));
                 String bias = floatInit(base + ".bn_bias", n.bias != null ? n.bias : filled(c, 0));
-                finish(n, base, node("BatchNormalization", base,
+                yield node("BatchNormalization", base,
                         List.of(x, scale, bias, floatInit(base + ".running_mean", n.mean), floatInit(base + ".running_var", n.var)),
-                        tensorName(base, n), floats("epsilon", (float) n.eps)));
+                        out, floats("epsilon", (float) n.eps));
             }
-        }
+        };
+        finish(n, base, y);
     }
 
     /** The name of the value a node computes: the graph output's name for the last one in FP32. */
