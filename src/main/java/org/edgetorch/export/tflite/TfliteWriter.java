@@ -84,6 +84,8 @@ public final class TfliteWriter {
     private final Set<String> names = new HashSet<>();
     /** 4-D values held in PyTorch's dim order (made by RESHAPE / PERMUTE); every other 4-D value is held NHWC. */
     private final Set<Integer> torchOrder = new HashSet<>();
+    /** Nodes of a channel shuffle written by its first RESHAPE (NHWC-natively). */
+    private final Set<Node> shuffled = new HashSet<>();
     /** A value's tensor in the other layout, once a TRANSPOSE made it. */
     private final Map<Integer, Integer> converted = new HashMap<>();
 
@@ -155,6 +157,7 @@ public final class TfliteWriter {
     }
 
     private void emit(Node n) {
+        if (shuffled.contains(n)) return; // written NHWC-natively by the shuffle's first RESHAPE
         int in = n.inputs[0];
         long[] inShape = shapes.of(in);
         long[] outShape = shapes.of(n.output);
@@ -187,7 +190,10 @@ public final class TfliteWriter {
             case HARDSIGMOID -> hardSigmoid(n, base, outShape);
             case CAT -> cat(n, base, outShape);
             case SLICE -> slice(n, base, inShape, outShape);
-            case RESHAPE -> reshape(n, base, inShape, outShape);
+            case RESHAPE -> {
+                Node[] shuffle = channelShuffle(n);
+                yield shuffle != null ? shuffleNhwc(shuffle, base, inShape) : reshape(n, base, inShape, outShape);
+            }
             case PERMUTE -> permute(n, base, inShape, outShape);
             case ADAPTIVE_AVG_POOL -> {
                 long oh = n.outputSize[0], ow = n.outputSize[1];
@@ -404,6 +410,59 @@ public final class TfliteWriter {
         int y = define(n, base, outShape, nhwc, quantOf(x));
         op(BuiltinOperator.SLICE, rank > 4 ? 5 : q == null ? 1 : 2, new int[]{x, beginT, sizeT}, y, BuiltinOptions.SliceOptions,
                 b -> { SliceOptions.startSliceOptions(b); return SliceOptions.endSliceOptions(b); });
+        return y;
+    }
+
+    /**
+     * ShuffleNet's channel shuffle on an NHWC-held [N,C,H,W]: RESHAPE to [N,g,C/g,H,W], PERMUTE (0,2,1,3,4),
+     * RESHAPE to [N,C,H,W], where nothing else reads the two values between. Returns the three nodes, or null.
+     */
+    private Node[] channelShuffle(Node r1) {
+        long[] x = shapes.of(r1.inputs[0]);
+        if (!nhwcHeld(r1.inputs[0]) || r1.shape.length != 4 || r1.shape[2] != x[2] || r1.shape[3] != x[3]) return null;
+        Node p = soleConsumer(r1.output);
+        if (p == null || p.kind != OpKind.PERMUTE || !Arrays.equals(p.perm, new long[]{0, 2, 1, 3, 4})) return null;
+        Node r2 = soleConsumer(p.output);
+        if (r2 == null || r2.kind != OpKind.RESHAPE || !Arrays.equals(shapes.of(r2.output), x)) return null;
+        return new Node[]{r1, p, r2};
+    }
+
+    private Node soleConsumer(int value) {
+        if (value == g.output) return null;
+        Node only = null;
+        for (Node n : g.nodes) {
+            for (int v : n.inputs) {
+                if (v != value) continue;
+                if (only != null && only != n) return null;
+                only = n;
+            }
+        }
+        return only;
+    }
+
+    /**
+     * The channel shuffle without leaving NHWC: channel c = i * C/g + j of pixel (h, w) goes to j * g + i, so
+     * [N,H,W,C] is reshaped to [N,H,W,g,C/g], transposed to [N,H,W,C/g,g] and reshaped back, instead of
+     * transposing the whole map to NCHW and back around it.
+     */
+    private int shuffleNhwc(Node[] shuffle, String base, long[] in) {
+        Node r1 = shuffle[0], r2 = shuffle[2];
+        shuffled.add(shuffle[1]);
+        shuffled.add(r2);
+        int x = tensorOf.get(r1.inputs[0]);
+        int n = (int) in[0], c = (int) in[1], h = (int) in[2], w = (int) in[3], groups = (int) r1.shape[0];
+        int[] split = {n, h, w, groups, c / groups};
+        int splitShape = constant(base + "_shape", new int[]{5}, TensorType.INT32, le(split));
+        int y = tensor(base, split, type(), 0, quantOf(x));
+        op(BuiltinOperator.RESHAPE, 1, new int[]{x, splitShape}, y, BuiltinOptions.ReshapeOptions,
+                b -> ReshapeOptions.createReshapeOptions(b, ReshapeOptions.createNewShapeVector(b, split)));
+        int t = transpose(y, new int[]{n, h, w, c / groups, groups}, new int[]{0, 1, 2, 4, 3}, base + "_shuffle");
+        int[] back = {n, h, w, c};
+        int backShape = constant(base + "_back_shape", new int[]{4}, TensorType.INT32, le(back));
+        int z = tensor(unique(r2.name), back, type(), 0, quantOf(x));
+        op(BuiltinOperator.RESHAPE, 1, new int[]{t, backShape}, z, BuiltinOptions.ReshapeOptions,
+                b -> ReshapeOptions.createReshapeOptions(b, ReshapeOptions.createNewShapeVector(b, back)));
+        tensorOf.put(r2.output, z); // held NHWC
         return y;
     }
 
