@@ -50,9 +50,11 @@ import java.util.function.ToIntFunction;
  * TFLite's quantization specification.
  *
  * <p>Layout: the graph is NCHW with PyTorch's semantics; every 4-D value is written NHWC (TFLite's only
- * image layout), convolution weights OHWI, depthwise weights 1HWO. A flatten of a 4-D value is written as a
- * TRANSPOSE back to NCHW order before the RESHAPE, except after a global pool ([N,1,1,C]), where both orders
- * are the same. PyTorch's symmetric padding becomes VALID, SAME when TFLite's SAME puts the same padding
+ * image layout), convolution weights OHWI, depthwise weights 1HWO, except the 4-D results of RESHAPE and
+ * PERMUTE, which are held in PyTorch's order: each value's layout is tracked and a TRANSPOSE is inserted where an
+ * op needs the other one (a reshape or flatten of an NHWC map, a convolution of a PyTorch-order one), once per
+ * value. Cat and slice axes follow the layout (NCHW dim 1 is NHWC axis 3). The channel shuffle is written
+ * without leaving NHWC. PyTorch's symmetric padding becomes VALID, SAME when TFLite's SAME puts the same padding
  * before the data, or an explicit PAD before a VALID op otherwise (a stride-2 3x3 convolution with padding 1
  * pads 1 before, SAME would pad 0).
  *
