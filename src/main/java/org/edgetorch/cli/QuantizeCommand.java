@@ -284,6 +284,7 @@ public final class QuantizeCommand implements Runnable {
                     r.perChannelWeights() ? "per-channel" : "per-tensor", r.activationQmax());
             out.printf("  ops: %d conv (BatchNorm folded), %d linear, %d add; %d activations fused (%d need an explicit clamp)%n",
                     r.convs(), r.linears(), r.adds(), r.fusedActivations(), r.explicitClamps());
+            if (!r.floatIslands().isEmpty()) out.printf("  float islands (no quantized kernel): %s%n", String.join(", ", r.floatIslands()));
             out.printf("  calibration: %d images in %.1f s%n", r.calibrationInputs(), r.calibrationMillis() / 1000.0);
         } else {
             out.printf(", %s weights; %d linear layer(s) quantized, everything else stays FP32%n",

@@ -21,6 +21,8 @@ import java.nio.file.Path;
  * @param calibrationMillis    wall time of calibration
  * @param calibrationSqnrDb    SQNR of the quantized model against FP32 on the calibration inputs
  *                             (a self-check; held-out fidelity is {@link Fidelity}'s job), NaN for dynamic
+ * @param floatIslands         ops run in float between dequantize and quantize for want of a quantized kernel
+ *                             (kind and node name), empty when every op is quantized
  */
 public record QuantizationResult(
         Path output,
@@ -38,7 +40,8 @@ public record QuantizationResult(
         int explicitClamps,
         int calibrationInputs,
         long calibrationMillis,
-        double calibrationSqnrDb) {
+        double calibrationSqnrDb,
+        java.util.List<String> floatIslands) {
 
     /** For JSON output and reports (snake_case keys; static-only fields absent for dynamic). */
     public java.util.Map<String, Object> toMap() {
@@ -60,6 +63,7 @@ public record QuantizationResult(
             m.put("calibration_inputs", calibrationInputs);
             m.put("calibration_ms", calibrationMillis);
             m.put("calibration_sqnr_db", calibrationSqnrDb);
+            m.put("float_islands", floatIslands);
         }
         return m;
     }

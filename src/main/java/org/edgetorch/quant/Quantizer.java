@@ -78,7 +78,7 @@ public final class Quantizer {
         StaticEmitter.Emitted e = m.emitted();
         return new QuantizationResult(out, "static", m.engine().id(), options.observer().id(), m.perChannel(),
                 m.engine().activationQmax(), size(in), size(out), e.convs(), e.linears(), e.adds(), m.fusedActivations(),
-                e.explicitClamps(), calibration.size(), m.calibrationMillis(), m.calibrationSqnrDb());
+                e.explicitClamps(), calibration.size(), m.calibrationMillis(), m.calibrationSqnrDb(), e.floatIslands());
     }
 
     /** A statically quantized module in memory, before it is saved. */
@@ -157,7 +157,7 @@ public final class Quantizer {
         meta.put("source", in.getFileName().toString());
         save(frozen, out, in, QuantizedArchive.metadata("dynamic", e.id(), meta));
         return new QuantizationResult(out, "dynamic", e.id(), null, perChannel, 0, size(in), size(out), 0, linears, 0, 0, 0,
-                0, 0, Double.NaN);
+                0, 0, Double.NaN, List.of());
     }
 
     /** The engine LibTorch has selected now (its default until someone sets one). */
