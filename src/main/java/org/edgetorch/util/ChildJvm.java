@@ -27,14 +27,19 @@ public final class ChildJvm {
     }
 
     /**
-     * How a child ended: its exit code (128 + the signal's number where a signal ended it, as Java reports it; a JVM
-     * that catches a fatal signal in native code writes its crash report and aborts, so SIGABRT's 134), what it printed,
-     * and its JVM crash report (empty where it wrote none).
+     * How a child ended: its exit code, what it printed, and its JVM crash report (empty where it wrote none). A JVM
+     * that catches a fatal signal in native code (SIGFPE, SIGSEGV) writes its crash report and, with core files off as
+     * here, exits with 1 (else it aborts: 134); a signal it does not catch ends it with 128 + the signal's number.
      */
     public record Exit(int code, List<String> stdout, List<String> stderr, List<String> crashReport, long millis) {
         /** Whether a signal ended it (a native crash, or a kill). */
         public boolean bySignal() {
             return code > 128;
+        }
+
+        /** Whether it crashed: it wrote a JVM crash report, or a signal ended it. */
+        public boolean crashed() {
+            return bySignal() || !crashReport.isEmpty();
         }
 
         /** The last non-blank stderr line without the CLI's "edgetorch: " prefix, or "no message". */
