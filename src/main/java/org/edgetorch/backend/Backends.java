@@ -43,6 +43,16 @@ public final class Backends {
         if (current != null) current.setThreads(n);
     }
 
+    /** The loaded backend's name, or null where none is loaded yet (so a child process can ask for the same one). */
+    public static synchronized String loadedName() {
+        return current == null ? null : current.name();
+    }
+
+    /** The intra-op threads asked for, or null for LibTorch's default. */
+    public static synchronized Integer requestedThreads() {
+        return threads;
+    }
+
     /**
      * Guards code that uses Bytedeco's classes directly (the Java models, the tracer): on the bridge backend
      * they would load a second LibTorch (x86) or find no natives (linux-arm64).

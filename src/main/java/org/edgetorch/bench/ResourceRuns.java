@@ -1,13 +1,12 @@
 package org.edgetorch.bench;
 
+import org.edgetorch.util.ChildJvm;
 import org.edgetorch.util.Json;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -23,7 +22,6 @@ import java.util.List;
 public final class ResourceRuns {
     /** The hidden subcommand the child runs. */
     public static final String COMMAND = "resource-run";
-    private static final String MAIN = "org.edgetorch.cli.Main";
 
     private ResourceRuns() {
     }
@@ -58,41 +56,27 @@ public final class ResourceRuns {
 
     private static ResourceUsage runChild(Spec s, BenchTargets.Context context, BenchOptions options, String backend, Path input,
                                           Path dir) throws IOException {
-        List<String> cmd = command(s, context, options, backend, input);
-        Path stdout = dir.resolve("child.out");
-        Path stderr = dir.resolve("child.err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        ChildJvm.Exit exit;
         try {
-            p.waitFor();
+            exit = ChildJvm.run(dir, arguments(s, context, options, backend, input));
         } catch (InterruptedException e) {
-            p.destroyForcibly();
             Thread.currentThread().interrupt();
             return ResourceUsage.failed("interrupted");
         }
-        String printed = Files.readString(stdout, StandardCharsets.UTF_8).trim();
-        if (p.exitValue() == 0 && printed.startsWith("{")) {
+        String printed = String.join("\n", exit.stdout()).trim();
+        if (exit.code() == 0 && printed.startsWith("{")) {
             try {
                 return ResourceUsage.fromJson(Json.parse(printed).getAsJsonObject());
             } catch (RuntimeException e) {
                 return ResourceUsage.failed("child printed unreadable JSON: " + e.getMessage());
             }
         }
-        List<String> err = Files.readAllLines(stderr, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
-        String why = err.isEmpty() ? "no message" : err.get(err.size() - 1).replaceFirst("^edgetorch: ", "");
-        return ResourceUsage.failed("child process exited with " + p.exitValue() + ": " + why);
+        return ResourceUsage.failed("child process exited with " + exit.code() + ": " + exit.lastErrorLine());
     }
 
-    /** {@code java [JVM options] -cp <this class path> org.edgetorch.cli.Main --backend B resource-run ...} */
-    static List<String> command(Spec s, BenchTargets.Context context, BenchOptions o, String backend, Path input) {
+    /** The child's arguments ({@link ChildJvm} adds the JVM's): {@code --backend B resource-run ...}. */
+    static List<String> arguments(Spec s, BenchTargets.Context context, BenchOptions o, String backend, Path input) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            // heap and GC settings and system properties carry over; agents and debuggers do not
-            if (a.startsWith("-Xm") || a.startsWith("-Xss") || a.startsWith("-XX:") || a.startsWith("-D")) cmd.add(a);
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(MAIN);
         if (backend != null) {
             cmd.add("--backend");
             cmd.add(backend);
@@ -138,12 +122,6 @@ public final class ResourceRuns {
     }
 
     private static void deleteAll(Path dir) {
-        if (dir == null) return;
-        try (var files = Files.list(dir)) {
-            for (Path f : files.toList()) Files.deleteIfExists(f);
-            Files.deleteIfExists(dir);
-        } catch (IOException e) {
-            // a temporary directory left behind is harmless
-        }
+        ChildJvm.deleteAll(dir);
     }
 }

@@ -27,6 +27,7 @@ import java.io.PrintWriter;
                 ZooCommand.class,
                 AccuracyCommand.class,
                 ResourceRunCommand.class,
+                OneDnnProbeCommand.class,
                 RemoteCommand.class,
                 CommandLine.HelpCommand.class,
         })

@@ -11,6 +11,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.edgetorch.backend.Backend;
 import org.edgetorch.backend.Backends;
 import org.edgetorch.backend.ModelFiles;
+import org.edgetorch.backend.OneDnnGuard;
 import org.edgetorch.graph.Activation;
 import org.edgetorch.graph.GraphPasses;
 import org.edgetorch.graph.ModelGraph;
@@ -75,6 +76,8 @@ public final class Quantizer {
         meta.put("calibration_inputs", calibration.size());
         meta.put("source", in.getFileName().toString());
         save(m.module(), out, in, QuantizedArchive.metadata("static", m.engine().id(), meta));
+        // loading it packs the same weights again, which the guard has just seen go through
+        OneDnnGuard.markLoadable(out, m.engine().id());
         StaticEmitter.Emitted e = m.emitted();
         return new QuantizationResult(out, "static", m.engine().id(), options.observer().id(), m.perChannel(),
                 m.engine().activationQmax(), size(in), size(out), e.convs(), e.linears(), e.adds(), m.fusedActivations(),
@@ -120,6 +123,8 @@ public final class Quantizer {
         Backend backend = Backends.get();
         QuantEngine engine = QuantEngine.resolve(options.engine(), backend);
         Calibration c = calibrate(in, calibration, options.observer(), engine.activationQmax(), "quantize", progress);
+        // where oneDNN may abort the process while packing (OneDnnCaches), a child JVM packs the same shapes first
+        OneDnnGuard.checkPacking(in, engine.id(), () -> PackProbe.plan(c.graph(), options.perTensorWeights()));
         backend.setQuantizedEngine(engine.id());
         ModelGraph g = c.graph();
         Map<Integer, QParams> qparams = c.activations();

@@ -2,6 +2,7 @@ package org.edgetorch.runtime.libtorch;
 
 import org.edgetorch.backend.Backend;
 import org.edgetorch.backend.Backends;
+import org.edgetorch.backend.OneDnnGuard;
 import org.edgetorch.mobile.MobileArchive;
 import org.edgetorch.quant.QuantizedArchive;
 import org.edgetorch.runtime.Capability;
@@ -70,6 +71,8 @@ public final class LibTorchRuntime implements Runtime {
         InputLayout layout = override != null ? override : preferredLayout(file);
         Optional<String> engine = QuantizedArchive.engineOf(file);
         if (engine.isEmpty()) return b.load(file, layout);
+        // loading packs the weights again: where oneDNN may abort doing so (OneDnnCaches), a child JVM loads it first
+        OneDnnGuard.checkLoading(file, engine.get());
         Runnable select = b.engineSelector(engine.get());
         return new EngineBoundModel(b.load(file, layout), engine.get(), select);
     }
