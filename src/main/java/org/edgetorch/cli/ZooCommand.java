@@ -43,8 +43,9 @@ public final class ZooCommand implements Callable<Integer> {
             description = "Report folder (default: results/zoo-<UTC time>, with results/latest-zoo linking to the newest).")
     Path out;
 
-    @Option(names = "--models", paramLabel = "DIR", description = "Where the artifacts go (default: models).")
-    Path models = Path.of("models");
+    @Option(names = "--models", paramLabel = "DIR",
+            description = "Where the artifacts go (default: models/zoo-artifacts, apart from the study's models/ files of the same names).")
+    Path models = Path.of("models", "zoo-artifacts");
 
     @Option(names = "--threads", paramLabel = "N", converter = OptionConverters.ThreadCount.class,
             description = "Intra-op threads of every runtime (default: 1).")
