@@ -193,7 +193,10 @@ public final class SshAccess implements AutoCloseable {
 
     private String connectReason(Host host, IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof UnknownHostException) return "unknown host " + host.name();
+            // a name that does not resolve comes as NIO's UnresolvedAddressException from MINA's connector
+            if (t instanceof UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return "unknown host " + host.name();
+            }
             if (t instanceof ConnectException) return "connection refused on port " + host.port();
             if (t instanceof NoRouteToHostException) return "no route to " + host.name();
         }

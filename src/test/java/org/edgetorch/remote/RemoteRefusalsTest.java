@@ -76,14 +76,33 @@ class RemoteRefusalsTest {
                 "edgetorch: " + fifo + ": is a FIFO (named pipe), not a regular file; expected a known_hosts file");
     }
 
+    /** A host name that does not resolve is named so (it was "cannot connect to port 22 within 20 s"). */
+    @Test
+    void aHostThatDoesNotResolveIsAnUnknownHost() throws Exception {
+        Path tiny = tinyModels();
+        CliRun r = CliRun.of("remote", "--host", "tester@no-such-board.invalid", "--identity", identity.toString(),
+                "--known-hosts", knownHosts.toString(), "--models", tiny.toString(), "--shape", "1,3,8,8", "--warmup", "1",
+                "--runs", "1", "--min-time", "0", "--out", dir.resolve("report-unknown").toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.equals("edgetorch: tester@no-such-board.invalid: connect: unknown host no-such-board.invalid")),
+                r.err());
+    }
+
+    private static Path tinyModels() throws IOException {
+        Path tiny = dir.resolve("tiny");
+        if (Files.isDirectory(tiny)) return tiny;
+        Files.createDirectories(tiny);
+        try (var in = RemoteRefusalsTest.class.getResourceAsStream("/org/edgetorch/runtime/tiny_cnn.onnx")) {
+            Files.write(tiny.resolve("tiny_cnn.onnx"), in.readAllBytes());
+        }
+        return tiny;
+    }
+
     /** With --accept-new-host-key, a known_hosts file in a folder that does not exist yet gets its folder. */
     @Test
     void acceptingNewKeysMakesTheKnownHostsFolder() throws Exception {
         Path known = dir.resolve("new-ssh").resolve("known_hosts");
-        Path tiny = Files.createDirectories(dir.resolve("tiny"));
-        try (var in = RemoteRefusalsTest.class.getResourceAsStream("/org/edgetorch/runtime/tiny_cnn.onnx")) {
-            Files.write(tiny.resolve("tiny_cnn.onnx"), in.readAllBytes());
-        }
+        Path tiny = tinyModels();
         try (LoopbackSshServer s = new LoopbackSshServer(dir.resolve("board"), LoopbackSshServer.clientKey(identity).getPublic(), null)) {
             // --java that is not there: the run stops at the board's check, after the key was recorded
             CliRun r = CliRun.of("remote", "--host", RemoteCommandTest.host(s), "--accept-new-host-key", "--identity", identity.toString(),
