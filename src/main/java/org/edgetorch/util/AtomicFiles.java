@@ -95,8 +95,8 @@ public final class AtomicFiles {
      * one {@link UserError}, with the old target kept.
      *
      * <p>{@code check} (may be null) reads the complete temporary file before it is renamed into place.
-     * Where no named pipe can be made (no {@code mkfifo}, as on Windows, or a file system without FIFOs) the
-     * native writer writes the temporary file itself, after a check that the file system has
+     * Where no named pipe can be made (off Linux, without {@code mkfifo}, or on a file system without FIFOs)
+     * the native writer writes the temporary file itself, after a check that the file system has
      * {@code expectedBytes} (0: unknown) plus a margin free.
      */
     public static void writeNative(Path target, long expectedBytes, Writer nativeWriter, Writer check) {
@@ -106,8 +106,9 @@ public final class AtomicFiles {
             String name = target.getFileName().toString();
             Path tmp = tmpDir.resolve(name);
             Path pipe = Files.createDirectory(tmpDir.resolve("pipe")).resolve(name);
-            if (makePipe(pipe)) {
-                copyThroughPipe(pipe, tmp, nativeWriter);
+            FileChannel keeper = makePipe(pipe) ? openKeeper(pipe) : null;
+            if (keeper != null) {
+                copyThroughPipe(pipe, keeper, tmp, nativeWriter);
             } else {
                 if (expectedBytes > 0) requireSpace(dir, target, expectedBytes + NATIVE_SLACK_BYTES);
                 nativeWriter.write(tmp);
@@ -122,9 +123,12 @@ public final class AtomicFiles {
         }
     }
 
-    /** Makes a named pipe with the mkfifo command (Java has no call for it); false where that is impossible. */
+    /**
+     * Makes a named pipe with the mkfifo command (Java has no call for it); false where that is impossible,
+     * and off Linux, whose read-write open of a FIFO (the keeper below) is defined not to block.
+     */
     private static boolean makePipe(Path pipe) {
-        if (pipesDisabled) return false;
+        if (pipesDisabled || !System.getProperty("os.name", "").startsWith("Linux")) return false;
         try {
             Process p = new ProcessBuilder("mkfifo", "-m", "600", pipe.toString())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -138,17 +142,27 @@ public final class AtomicFiles {
     }
 
     /**
+     * A read-write handle on the pipe: it opens without waiting for a peer (Linux), lets the reader open at
+     * once, and keeps the pipe from reaching its end before the native writer opened it (or when it fails
+     * before it does). Closing it once the native writer has returned ends the copy. Null if it cannot open.
+     */
+    private static FileChannel openKeeper(Path pipe) {
+        try {
+            return FileChannel.open(pipe, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
      * Runs the native writer on {@code pipe} while a thread copies the pipe into {@code tmp}; returns when
      * both are done. The copy's failure (kept while the pipe is drained) is thrown after the native writer
      * has returned.
      */
-    private static void copyThroughPipe(Path pipe, Path tmp, Writer nativeWriter) throws IOException {
+    private static void copyThroughPipe(Path pipe, FileChannel keeper, Path tmp, Writer nativeWriter) throws IOException {
         IOException[] failure = {null};
         Thread copier;
-        // A read-write handle on the pipe opens without waiting for a peer (Linux), lets the reader below open
-        // at once, and keeps the pipe from reaching its end before the native writer opened it (or when it
-        // fails before it does). Closing it once the native writer has returned ends the copy.
-        try (FileChannel keeper = FileChannel.open(pipe, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (keeper) {
             InputStream in = Files.newInputStream(pipe);
             copier = new Thread(() -> failure[0] = drain(in, tmp), "edgetorch-native-copy");
             copier.setDaemon(true); // never holds the JVM back on Ctrl-C
