@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Runs a corpus of damaged files, special files, hostile options, full disks and interruptions through the
-# jar and counts what must never happen (src/site/markdown/reliability.md):
+# Runs a corpus of damaged files (TorchScript, ONNX, TFLite, images, JSON), special files, hostile options,
+# unsupported ops, bad SSH settings, full disks and interruptions through the jar and counts what must never
+# happen (src/site/markdown/reliability.md):
 #   N cases, 0 crashes, 0 stack traces, 0 accepted, 0 leftovers, 0 hangs
 # crash: the JVM died (signal, hs_err file, "terminate called"); stack trace: one printed without --verbose;
 # accepted: bad input that exited 0; leftover: a temporary or partial file left in an output folder (or a
 # device replaced); hang: no exit within the time limit. Exits 1 when any count is not 0.
 # Needs: the jar (nice mvn -B -ntp -q package -DskipTests), python3 (stdlib only), mkfifo, timeout. The
-# full-disk cases mount a 1 MB tmpfs and need root; without it they are skipped (and say so).
-# Run: bench/reliability_corpus.sh [--keep]     (about 4 minutes; the first export takes most of it)
+# full-disk cases mount a 1 MB tmpfs and need root; without it they are skipped (and say so). The models with
+# ops the ONNX/TFLite writers cannot express, and the ONNX file with external data, are made with a Python
+# that has torch and onnx ($TORCH_PYTHON, default /usr/bin/python3); ssh-keygen makes the key for the remote
+# cases. Without them those cases are skipped (and say so).
+# Run: bench/reliability_corpus.sh [--keep]     (about 20 minutes on a shared 2-core machine)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 JAR=${JAR:-target/edgetorch.jar}
@@ -143,6 +147,103 @@ run "compare --min-cosine NaN"       fail -- compare --min-cosine NaN "$W/a.json
 run "verify --tolerance NaN"         fail -- verify --tolerance NaN --model "$W/m.pt" --reference "$W/a.json"
 run "compare: FIFO"                  fail -- compare "$W/fifo.pt" "$W/a.json"
 
+# --- ONNX and TFLite files: written by the jar from m.pt, then damaged ---
+LIMIT=900 et export --format onnx --in "$W/m.pt" --out "$W/m.onnx" >/dev/null 2>"$W/export.err" || { echo "ONNX export failed:"; cat "$W/export.err"; exit 2; }
+LIMIT=900 et export --format tflite --in "$W/m.pt" --out "$W/m.tflite" >/dev/null 2>"$W/export.err" || { echo "TFLite export failed:"; cat "$W/export.err"; exit 2; }
+python3 - "$W" <<'EOF'
+import os, struct, sys
+w = sys.argv[1]
+onnx = open(os.path.join(w, "m.onnx"), "rb").read()
+open(os.path.join(w, "truncated.onnx"), "wb").write(onnx[: len(onnx) // 2])
+jpg = open("images/orange.jpg", "rb").read()
+open(os.path.join(w, "photo.onnx"), "wb").write(jpg)
+open(os.path.join(w, "photo.tflite"), "wb").write(jpg)
+open(os.path.join(w, "pt.onnx"), "wb").write(open(os.path.join(w, "m.pt"), "rb").read())
+# FlatBuffer offsets and counts made wrong: walk the TFLite schema (Model.subgraphs = field 2; SubGraph.tensors
+# = 0, inputs = 1; Tensor.shape = 0, buffer = 2) and overwrite one word each
+raw = open(os.path.join(w, "m.tflite"), "rb").read()
+u32 = lambda p: struct.unpack_from("<I", raw, p)[0]
+i32 = lambda p: struct.unpack_from("<i", raw, p)[0]
+u16 = lambda p: struct.unpack_from("<H", raw, p)[0]
+def field(table, i):
+    vt = table - i32(table)
+    return table + u16(vt + 4 + 2 * i) if 4 + 2 * i < u16(vt) and u16(vt + 4 + 2 * i) else None
+deref = lambda p: p + u32(p)
+root = u32(0)
+subgraphs = deref(field(root, 2)); subgraph = deref(subgraphs + 4)
+tensors = deref(field(subgraph, 0)); inputs = deref(field(subgraph, 1))
+shape = deref(field(deref(tensors + 4 + 4 * u32(inputs + 4)), 0))
+tensor = lambda k: deref(tensors + 4 + 4 * k)
+weights = next(tensor(k) for k in range(u32(tensors)) if field(tensor(k), 2) is not None and u32(field(tensor(k), 2)) > 0)
+def put(name, pos, fmt, value):
+    b = bytearray(raw); struct.pack_into(fmt, b, pos, value); open(os.path.join(w, name), "wb").write(b)
+put("root-past-end.tflite", 0, "<I", 0x7FFFFFF0)
+put("vtable-garbage.tflite", root, "<i", -0x3FFFFFFF)
+put("subgraph-count.tflite", subgraphs, "<I", 0x40000000)
+put("shape-count.tflite", shape, "<I", 0x7FFFFFFF)
+put("input-index.tflite", inputs + 4, "<I", 0x00FFFFFF)
+put("buffer-index.tflite", field(weights, 2), "<I", 999999)
+EOF
+run "ONNX: truncated"                fail -- predict --model "$W/truncated.onnx" $IMG
+run "ONNX: a JPEG named .onnx"       fail -- predict --model "$W/photo.onnx" $IMG
+run "ONNX: a .pt named .onnx"        fail -- predict --model "$W/pt.onnx" $IMG
+run "ONNX: input of other channels"  fail -- bench --model "$W/m.onnx" --shape 1,1,224,224 --runs 1 --warmup 0 --resources off
+run "ONNX: input of other size"      fail -- bench --model "$W/m.onnx" --shape 1,3,64,64 --runs 1 --warmup 0 --resources off
+run "TFLite: a JPEG named .tflite"   fail -- predict --model "$W/photo.tflite" $IMG
+for f in root-past-end vtable-garbage subgraph-count shape-count input-index buffer-index; do
+  run "TFLite: $f"                   fail -- predict --model "$W/$f.tflite" $IMG
+done
+run "TFLite: input of other size"    fail -- bench --model "$W/m.tflite" --shape 1,3,64,64 --runs 1 --warmup 0 --resources off
+run "TFLite: batch of 2"             fail -- bench --model "$W/m.tflite" --shape 2,3,224,224 --runs 1 --warmup 0 --resources off
+
+# --- ops the ONNX/TFLite writers cannot express (traced by PyTorch), ONNX external data in a FIFO ---
+TORCH_PYTHON=${TORCH_PYTHON:-/usr/bin/python3}
+if "$TORCH_PYTHON" -c "import torch, onnx" 2>/dev/null && "$TORCH_PYTHON" - "$W" <<'EOF'
+import os, sys, torch, torch.nn as nn, onnx
+w = sys.argv[1]
+class M(nn.Module):
+    def __init__(s, tail):
+        super().__init__(); s.c = nn.Conv2d(3, 8, 3, padding=1); s.tail = tail
+    def forward(s, x):
+        y = torch.flatten(nn.functional.adaptive_avg_pool2d(s.c(x), 1), 1)
+        return torch.log_softmax(y, 1) if s.tail == "log_softmax" else torch.sort(y, 1)[0]
+torch.manual_seed(0)
+for t in ["log_softmax", "sort"]:
+    torch.jit.save(torch.jit.trace(M(t).eval(), torch.randn(1, 3, 32, 32)), os.path.join(w, t + ".pt"))
+m = onnx.load(os.path.join(w, "m.onnx"))
+t = m.graph.initializer[0]
+t.ClearField("raw_data"); t.data_location = onnx.TensorProto.EXTERNAL
+e = t.external_data.add(); e.key = "location"; e.value = "weights.fifo"
+onnx.save(m, os.path.join(w, "external.onnx"))
+EOF
+then
+  mkfifo "$W/weights.fifo"
+  run "export onnx: aten::log_softmax" fail "$W/out" -- export --format onnx --in "$W/log_softmax.pt" --input-shape 1,3,32,32 --out "$W/out/l.onnx"
+  run "export tflite: aten::sort"    fail "$W/out" -- export --format tflite --in "$W/sort.pt" --input-shape 1,3,32,32 --out "$W/out/s.tflite"
+  run "quantize onnx: aten::sort"    fail "$W/out" -- quantize --mode static --format onnx --in "$W/sort.pt" --out "$W/out/s.onnx" --calib-count 1 --eval-count 0
+  run "quantize tflite: log_softmax" fail "$W/out" -- quantize --mode static --format tflite --in "$W/log_softmax.pt" --out "$W/out/l.tflite" --calib-count 1 --eval-count 0
+  run "ONNX: external data in a FIFO" fail -- predict --model "$W/external.onnx" $IMG
+else
+  echo "unsupported-op and external-data cases skipped (need $TORCH_PYTHON with torch and onnx)"
+fi
+
+# --- remote: nothing listens, no such host, bad keys, no known_hosts (found before or at the connection) ---
+if command -v ssh-keygen >/dev/null && ssh-keygen -q -t ed25519 -N '' -f "$W/id_test" </dev/null >/dev/null; then
+  : > "$W/known_hosts"; echo "not a key" > "$W/garbage.key"; mkdir -p "$W/keys"
+  R=(remote --known-hosts "$W/known_hosts" --model "$W/m.onnx" --runs 1 --warmup 0 --min-time 0 --connect-timeout 5)
+  run "remote: nothing listens"      fail "$W/out" -- "${R[@]}" --identity "$W/id_test" --host root@127.0.0.1:1 --out "$W/out/r1"
+  run "remote: no such host"         fail "$W/out" -- "${R[@]}" --identity "$W/id_test" --host root@no-such-board.invalid --out "$W/out/r2"
+  run "remote: --identity missing"   fail "$W/out" -- "${R[@]}" --identity "$W/no-such-key" --host root@127.0.0.1:1 --out "$W/out/r3"
+  run "remote: --identity a folder"  fail "$W/out" -- "${R[@]}" --identity "$W/keys" --host root@127.0.0.1:1 --out "$W/out/r4"
+  run "remote: --identity garbage"   fail "$W/out" -- "${R[@]}" --identity "$W/garbage.key" --host root@127.0.0.1:1 --out "$W/out/r5"
+  run "remote: --identity a .pub"    fail "$W/out" -- "${R[@]}" --identity "$W/id_test.pub" --host root@127.0.0.1:1 --out "$W/out/r6"
+  run "remote: no known_hosts"       fail "$W/out" -- remote --known-hosts "$W/no-such-known-hosts" --identity "$W/id_test" --model "$W/m.onnx" --host root@127.0.0.1:1 --out "$W/out/r7"
+  run "remote: known_hosts a FIFO"   fail "$W/out" -- remote --known-hosts "$W/fifo.pt" --identity "$W/id_test" --model "$W/m.onnx" --host root@127.0.0.1:1 --out "$W/out/r8"
+  rm -rf "$W/out"/r[0-9]
+else
+  echo "remote cases skipped (need ssh-keygen)"
+fi
+
 # --- names, full disks, interruptions ---
 long=$(printf 'm%.0s' $(seq 247)).pt
 run "250-byte --out name"            ok   "$W/out" -- optimize --in "$W/m.pt" --out "$W/out/$long" --runs 0 --load-runs 0 --no-verify
@@ -152,7 +253,14 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$W/small" && mount -t tmpfs -o size=1m tmpfs 
   run "full disk: export"            fail "$SMALL" -- export --out "$SMALL/m.pt"
   run "full disk: optimize"          fail "$SMALL" -- optimize --in "$W/m.pt" --out "$SMALL/m.pt" --runs 0 --load-runs 0
   cases=$((cases + 1)); [ "$(cat "$SMALL/m.pt")" = old ] || { leftovers=$((leftovers + 1)); echo "full disk: the existing --out was changed"; }; cases=$((cases - 1))
-  rm -f "$SMALL/m.pt"
+  echo old > "$SMALL/q.pt"; echo old > "$SMALL/m.onnx"; echo old > "$SMALL/m.tflite"
+  run "full disk: quantize"          fail "$SMALL" -- quantize --mode dynamic --in "$W/m.pt" --out "$SMALL/q.pt" --eval-count 0
+  run "full disk: export onnx"       fail "$SMALL" -- export --format onnx --in "$W/m.pt" --out "$SMALL/m.onnx"
+  run "full disk: export tflite"     fail "$SMALL" -- export --format tflite --in "$W/m.pt" --out "$SMALL/m.tflite"
+  for f in q.pt m.onnx m.tflite; do
+    cases=$((cases + 1)); [ "$(cat "$SMALL/$f")" = old ] || { leftovers=$((leftovers + 1)); echo "full disk: the existing $f was changed"; }; cases=$((cases - 1))
+  done
+  rm -f "$SMALL/m.pt" "$SMALL/q.pt" "$SMALL/m.onnx" "$SMALL/m.tflite"
   run "full disk: preprocess"        fail "$SMALL" -- preprocess --out "$SMALL/pre" images
   if [ -n "$(ls -A "$SMALL" 2>/dev/null)" ] && [ "$(ls -A "$SMALL")" != pre ] || [ -n "$(ls -A "$SMALL/pre" 2>/dev/null)" ]; then
     leftovers=$((leftovers + 1)); echo "full disk: preprocess left $(ls -A "$SMALL" "$SMALL/pre" 2>/dev/null | tr '\n' ' ')"

@@ -148,6 +148,7 @@ public final class RemoteCommand implements Callable<Integer> {
         Path home = Path.of(System.getProperty("user.home"));
         Path known = knownHosts != null ? knownHosts : home.resolve(".ssh/known_hosts");
         List<Path> keys = SshAccess.identities(identities, home.resolve(".ssh"));
+        SshAccess.checkKnownHosts(known, acceptNewHostKey);
         if (jar != null && !Files.isRegularFile(jar)) throw new UserError("--jar " + jar + ": no such file");
         if (reference != null && !Files.isRegularFile(reference)) throw new UserError("--reference " + reference + ": no such file");
         List<Path> models = models();

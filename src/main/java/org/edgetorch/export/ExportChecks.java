@@ -15,7 +15,6 @@ import org.edgetorch.tensor.Tensors;
 import org.edgetorch.util.AtomicFiles;
 import org.edgetorch.util.UserError;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 
@@ -96,6 +95,6 @@ public final class ExportChecks {
 
     /** The written bytes, atomically (a temporary file renamed into place). */
     public static void write(Path out, byte[] bytes) {
-        AtomicFiles.write(out, tmp -> Files.write(tmp, bytes));
+        AtomicFiles.writeBytes(out, bytes);
     }
 }

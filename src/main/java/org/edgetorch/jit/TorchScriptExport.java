@@ -58,13 +58,13 @@ public final class TorchScriptExport {
         Checked c = traceChecked(model);
         Tracer.Traced traced = c.traced();
         double diff = c.exampleMaxAbsDiff();
-        // LibTorch aborts the process when a write fails midway: check for room for the float weights first
+        // the float weights bound the file's size (used where the write cannot go through a pipe)
         long weightBytes = 4 * model.architecture().parameterCount();
         // the weights' provenance travels in the file: predict/optimize/quantize read and carry it
         org.bytedeco.pytorch.ExtraFilesMap extra = new org.bytedeco.pytorch.ExtraFilesMap();
         extra.put(new org.bytedeco.javacpp.BytePointer(org.edgetorch.backend.WeightsProvenance.EXTRA_FILE),
                 org.edgetorch.backend.WeightsProvenance.json(model.trained(), model.origin(), model.architecture().name()));
-        AtomicFiles.write(target, 2 * weightBytes, tmp -> traced.module().save(tmp.toString(), extra));
+        AtomicFiles.writeNative(target, 2 * weightBytes, file -> traced.module().save(file.toString(), extra), null);
         try {
             return new Result(target, Files.size(target), traced.recordedOps(), diff);
         } catch (IOException e) {

@@ -25,7 +25,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
@@ -117,12 +116,12 @@ public final class MobileOptimizer {
         OutputComparison[] verification = new OutputComparison[1];
         Map<String, String> extras = new java.util.TreeMap<>(extraFiles(in));
         extras.put(METADATA_FILE, metadata);
-        // LibTorch aborts the process when a write fails midway: check for room first (packed weights and
-        // debug records can make the .ptl up to about twice the .pt)
-        AtomicFiles.write(out, 2 * size(in), tmp -> {
-            saveForMobile(frozen, tmp, out.getFileName().toString(), extras, options.debugInfo());
-            if (options.verify()) verification[0] = verify(in, tmp, options);
-        });
+        // packed weights and debug records can make the .ptl up to about twice the .pt (the size matters only
+        // where the write cannot go through a pipe); verified on the complete file before it is renamed
+        AtomicFiles.writeNative(out, 2 * size(in), file -> saveForMobile(frozen, file, extras, options.debugInfo()),
+                tmp -> {
+                    if (options.verify()) verification[0] = verify(in, tmp, options);
+                });
         Map<String, Integer> packedObjects = JitIr.objectConstants(g); // before close(): g belongs to frozen
         frozen.close();
         source.close();
@@ -135,28 +134,14 @@ public final class MobileOptimizer {
                 packedObjects, archive, verification[0], timings, List.copyOf(notes));
     }
 
-    /**
-     * Writes through a file of the final name in a private temporary folder (LibTorch names the
-     * archive's top folder after the file), then moves it onto the atomic writer's temporary file.
-     */
-    private static void saveForMobile(JitModule module, Path tmp, String finalName, Map<String, String> extras,
-                                      boolean debugInfo) throws IOException {
-        Path dir = Files.createTempDirectory(tmp.getParent(), ".edgetorch-optimize-");
+    /** Writes {@code file}, which carries the target's name (LibTorch names the archive's top folder after it). */
+    private static void saveForMobile(JitModule module, Path file, Map<String, String> extras, boolean debugInfo) {
+        ExtraFilesMap extra = new ExtraFilesMap();
+        extras.forEach((name, text) -> extra.put(new BytePointer(name), text));
         try {
-            Path file = dir.resolve(finalName);
-            ExtraFilesMap extra = new ExtraFilesMap();
-            extras.forEach((name, text) -> extra.put(new BytePointer(name), text));
-            try {
-                module._save_for_mobile(file.toString(), extra, debugInfo, false);
-            } catch (RuntimeException e) {
-                throw new UserError("LibTorch could not write the lite-interpreter archive: " + ModelFiles.firstLine(e.getMessage()), e);
-            }
-            Files.move(file, tmp, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            try (var s = Files.list(dir)) {
-                for (Path p : s.toList()) Files.deleteIfExists(p);
-            }
-            Files.deleteIfExists(dir);
+            module._save_for_mobile(file.toString(), extra, debugInfo, false);
+        } catch (RuntimeException e) {
+            throw new UserError("LibTorch could not write the lite-interpreter archive: " + ModelFiles.firstLine(e.getMessage()), e);
         }
     }
 

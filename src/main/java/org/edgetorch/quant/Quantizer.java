@@ -26,7 +26,6 @@ import org.edgetorch.util.UserError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -277,41 +276,30 @@ public final class Quantizer {
         return Fidelity.sqnrDb(signal, noise);
     }
 
-    /**
-     * Saves through a temporary directory so the archive's root folder is named after the target (as
-     * PyTorch names it), then renames into place: no half-written file on failure.
-     */
+    /** Saves through the one output writer: no half-written file on failure, a full disk one message. */
     static void save(JitModule module, Path out, String metadataJson) {
         save(module, out, null, metadataJson);
     }
 
     /**
      * {@code in}: the float model, whose weights' provenance is carried over and whose size bounds the
-     * archive's (checked against free space before LibTorch writes); may be null.
+     * archive's (checked against free space where the write cannot go through a pipe); may be null.
      */
     static void save(JitModule module, Path out, Path in, String metadataJson) {
         long expectedBytes = in == null ? 0 : 2 * size(in);
         java.util.Optional<String> provenance = in == null ? java.util.Optional.empty()
                 : org.edgetorch.backend.WeightsProvenance.text(in);
-        AtomicFiles.write(out, expectedBytes, tmp -> {
-            Path dir = Files.createTempDirectory(tmp.getParent(), ".quantize");
-            Path file = dir.resolve(out.getFileName().toString());
+        ExtraFilesMap extra = new ExtraFilesMap();
+        extra.put(new org.bytedeco.javacpp.BytePointer(QuantizedArchive.EXTRA_FILE), metadataJson);
+        provenance.ifPresent(p -> extra.put(new org.bytedeco.javacpp.BytePointer(
+                org.edgetorch.backend.WeightsProvenance.EXTRA_FILE), p));
+        AtomicFiles.writeNative(out, expectedBytes, file -> {
             try {
-                ExtraFilesMap extra = new ExtraFilesMap();
-                extra.put(new org.bytedeco.javacpp.BytePointer(QuantizedArchive.EXTRA_FILE), metadataJson);
-                provenance.ifPresent(p -> extra.put(new org.bytedeco.javacpp.BytePointer(
-                        org.edgetorch.backend.WeightsProvenance.EXTRA_FILE), p));
-                try {
-                    module.save(file.toString(), extra);
-                } catch (RuntimeException e) {
-                    throw new UserError("saving " + out + " failed: " + ModelFiles.firstLine(e.getMessage()), e);
-                }
-                Files.move(file, tmp, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(file);
-                Files.deleteIfExists(dir);
+                module.save(file.toString(), extra);
+            } catch (RuntimeException e) {
+                throw new UserError("saving " + out + " failed: " + ModelFiles.firstLine(e.getMessage()), e);
             }
-        });
+        }, null);
     }
 
     private static long size(Path p) {

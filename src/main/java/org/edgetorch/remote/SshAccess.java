@@ -10,6 +10,9 @@ import org.apache.sshd.common.config.keys.FilePasswordProvider;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.util.security.SecurityUtils;
+import org.edgetorch.util.InputFiles;
 import org.edgetorch.util.UserError;
 
 import java.io.Console;
@@ -17,7 +20,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.GeneralSecurityException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,13 +74,16 @@ public final class SshAccess implements AutoCloseable {
         client.start();
     }
 
-    /** The key files to offer: {@code --identity} files (each must exist), else the usual ones in ~/.ssh that exist. */
+    /**
+     * The key files to offer: {@code --identity} files (each a regular file holding a private key: checked
+     * here, as a bad one would otherwise only show as a failed login on every board), else the usual ones in
+     * ~/.ssh that exist.
+     */
     public static List<Path> identities(List<Path> given, Path sshDir) {
         List<Path> out = new ArrayList<>();
         if (given != null && !given.isEmpty()) {
             for (Path p : given) {
-                if (!Files.isRegularFile(p)) throw new UserError("--identity " + p + ": no such file");
-                if (!Files.isReadable(p)) throw new UserError("--identity " + p + ": not readable");
+                requirePrivateKey(p);
                 out.add(p);
             }
             return out;
@@ -88,6 +96,56 @@ public final class SshAccess implements AutoCloseable {
             throw new UserError("no SSH key: none of " + String.join(", ", DEFAULT_KEYS) + " in " + sshDir + "; pass --identity KEY");
         }
         return out;
+    }
+
+    /** Largest key file read: keys are a few KB. */
+    private static final long MAX_KEY_BYTES = 1 << 20;
+
+    static void requirePrivateKey(Path p) {
+        List<String> lines;
+        try {
+            lines = new String(InputFiles.readBounded(p, MAX_KEY_BYTES, "a key file"), StandardCharsets.UTF_8).lines().toList();
+        } catch (UserError e) {
+            throw new UserError("--identity " + e.getMessage());
+        }
+        boolean privateKey;
+        try {
+            privateKey = SecurityUtils.getKeyPairResourceParser().canExtractKeyPairs(NamedResource.ofName(p.toString()), lines);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            privateKey = false;
+        }
+        if (privateKey) return;
+        String first = lines.stream().filter(l -> !l.isBlank()).findFirst().orElse("").strip();
+        if (first.matches("(ssh-|ecdsa-|sk-)\\S+ AAAA\\S*.*")) {
+            throw new UserError("--identity " + p + ": is a public key; pass the private key file (the one without .pub)");
+        }
+        throw new UserError("--identity " + p + ": not a private key file (expected OpenSSH, PEM or PKCS#8, as ssh-keygen writes)");
+    }
+
+    /**
+     * The known_hosts file, checked before any board is contacted: a folder or a FIFO there would fail (or
+     * hang) the host-key check of every board; a missing file would make every board's key unknown, so it is
+     * refused unless new keys are to be accepted, and then its folder is made (private, as ssh makes ~/.ssh)
+     * so that the keys can be recorded.
+     */
+    public static void checkKnownHosts(Path known, boolean acceptNewHostKey) {
+        if (Files.exists(known)) {
+            InputFiles.requireRegularFile(known, "a known_hosts file");
+            return;
+        }
+        if (!acceptNewHostKey) {
+            throw new UserError(known + ": no such file, so no board's host key can be checked; connect to each board once "
+                    + "with ssh (which records its key there) or pass --accept-new-host-key");
+        }
+        Path dir = known.toAbsolutePath().getParent();
+        if (dir == null || Files.isDirectory(dir)) return;
+        try {
+            Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new UserError("cannot create " + dir + " to record host keys in " + known + ": "
+                    + (e instanceof IOException io ? org.edgetorch.util.AtomicFiles.reason(io) : e.getMessage()));
+        }
     }
 
     private static String askPassphrase(org.apache.sshd.common.session.SessionContext session,
@@ -135,7 +193,10 @@ public final class SshAccess implements AutoCloseable {
 
     private String connectReason(Host host, IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof UnknownHostException) return "unknown host " + host.name();
+            // a name that does not resolve comes as NIO's UnresolvedAddressException from MINA's connector
+            if (t instanceof UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return "unknown host " + host.name();
+            }
             if (t instanceof ConnectException) return "connection refused on port " + host.port();
             if (t instanceof NoRouteToHostException) return "no route to " + host.name();
         }

@@ -1,5 +1,6 @@
 package org.edgetorch.runtime;
 
+import org.edgetorch.util.InputFiles;
 import org.edgetorch.util.UserError;
 
 import java.io.IOException;
@@ -50,19 +51,19 @@ public enum ModelFormat {
         throw new UserError(fileName + ": not a model file edgetorch runs (TorchScript .pt, lite .ptl, ONNX .onnx or TensorFlow Lite .tflite)");
     }
 
-    /** The format of a file on disk, from its name and first bytes; a missing file is an error here. */
+    /**
+     * The format of a file on disk, from its name and first bytes. It must be a regular file (a folder or
+     * {@code /dev/stdin} is refused by what it is, not as an unknown format); messages name its whole path.
+     */
     public static ModelFormat of(Path file) {
-        if (!Files.exists(file)) throw new UserError(file + ": no such file");
+        InputFiles.requireRegularFile(file, "a model file (.pt, .ptl, .onnx or .tflite)");
         byte[] head = new byte[8];
-        int n = 0;
-        if (Files.isRegularFile(file)) {
-            try (InputStream in = Files.newInputStream(file)) {
-                n = Math.max(0, in.readNBytes(head, 0, head.length));
-            } catch (IOException e) {
-                n = 0;
-            }
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = Math.max(0, in.readNBytes(head, 0, head.length));
+        } catch (IOException e) {
+            n = 0;
         }
-        Path name = file.getFileName();
-        return detect(name == null ? file.toString() : name.toString(), java.util.Arrays.copyOf(head, n));
+        return detect(file.toString(), java.util.Arrays.copyOf(head, n));
     }
 }

@@ -1,6 +1,7 @@
 package org.edgetorch.util;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -34,8 +35,8 @@ import java.util.regex.Pattern;
  *     or the complete new one, even after SIGKILL or a power cut.
  * <li>Temporary folders are deleted on failure and, through one shutdown hook, on SIGINT/SIGTERM; those
  *     of a killed run (their PID is gone) are swept by the next write into the same folder.
- * <li>A full disk is a {@link UserError}; writers in native code, which LibTorch aborts the process on when
- *     a write fails, declare their expected size so that a lack of space is found before they start.
+ * <li>A full disk is a {@link UserError}, for native writers too: LibTorch writes into a named pipe whose
+ *     bytes Java copies ({@link #writeNative}), so its own writes never fail (a failed one can end the process).
  * <li>{@link Batch} stages several files and renames them into place only when all are written.
  * </ul>
  */
@@ -43,7 +44,7 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Writes a file through a callback that receives the temporary path to write to (native writers). */
+    /** Writes a file through a callback that receives the temporary path to write to (charts, copies). */
     public interface Writer {
         void write(Path tmp) throws IOException;
     }
@@ -68,16 +69,7 @@ public final class AtomicFiles {
     }
 
     public static void write(Path target, Writer writer) {
-        write(target, 0, writer);
-    }
-
-    /**
-     * Writes through a native callback that needs about {@code expectedBytes} on disk (0: unknown): when the
-     * target's file system has less free space than that plus a margin, it fails before the callback runs.
-     */
-    public static void write(Path target, long expectedBytes, Writer writer) {
         Path dir = prepare(target);
-        if (expectedBytes > 0) requireSpace(dir, target, expectedBytes + NATIVE_SLACK_BYTES);
         Path tmpDir = createTempDir(dir);
         try {
             Path tmp = tmpDir.resolve(target.getFileName().toString());
@@ -91,9 +83,194 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Writes a file that native code writes by name (LibTorch's {@code save}, {@code _save_for_mobile}).
+     * LibTorch cannot fail a write cleanly: when one fails midway, its stream writer's destructor throws again
+     * while the first exception unwinds and the process ends ({@code terminate called after throwing an
+     * instance of 'c10::Error'}); and the presets' {@code save(std::ostream&)} is of no use, as Java cannot
+     * make a {@code std::ostream}. So the native writer writes into a named pipe, named like the target
+     * (LibTorch names the archive's top folder after the file), and a Java thread copies what comes out of
+     * it into the temporary file. When that copy fails (a full disk), the failure is kept and the pipe
+     * drained to its end: the native writer never sees a failed write, and the failure is then thrown here as
+     * one {@link UserError}, with the old target kept.
+     *
+     * <p>{@code check} (may be null) reads the complete temporary file before it is renamed into place.
+     * Where no named pipe can be made (off Linux, without {@code mkfifo}, or on a file system without FIFOs)
+     * the native writer writes the temporary file itself, after a check that the file system has
+     * {@code expectedBytes} (0: unknown) plus a margin free.
+     */
+    public static void writeNative(Path target, long expectedBytes, Writer nativeWriter, Writer check) {
+        Path dir = prepare(target);
+        Path tmpDir = createTempDir(dir);
+        try {
+            String name = target.getFileName().toString();
+            Path tmp = tmpDir.resolve(name);
+            Path pipe = Files.createDirectory(tmpDir.resolve("pipe")).resolve(name);
+            FileChannel keeper = makePipe(pipe) ? openKeeper(pipe) : null;
+            if (keeper != null) {
+                copyThroughPipe(pipe, keeper, tmp, nativeWriter);
+            } else {
+                if (expectedBytes > 0) requireSpace(dir, target, expectedBytes + NATIVE_SLACK_BYTES);
+                nativeWriter.write(tmp);
+            }
+            if (!Files.isRegularFile(tmp) || Files.size(tmp) == 0) throw new IOException("the native writer wrote nothing");
+            if (check != null) check.write(tmp);
+            commit(tmp, target);
+        } catch (IOException e) {
+            throw new UserError("cannot write " + target + ": " + reason(e), e);
+        } finally {
+            release(tmpDir);
+        }
+    }
+
+    /**
+     * Makes a named pipe with the mkfifo command (Java has no call for it); false where that is impossible,
+     * and off Linux, whose read-write open of a FIFO (the keeper below) is defined not to block.
+     */
+    private static boolean makePipe(Path pipe) {
+        if (pipesDisabled || !System.getProperty("os.name", "").startsWith("Linux")) return false;
+        try {
+            Process p = new ProcessBuilder("mkfifo", "-m", "600", pipe.toString())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor() == 0 && "a FIFO (named pipe)".equals(kind(pipe));
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * A read-write handle on the pipe: it opens without waiting for a peer (Linux), lets the reader open at
+     * once, and keeps the pipe from reaching its end before the native writer opened it (or when it fails
+     * before it does). Closing it once the native writer has returned ends the copy. Null if it cannot open.
+     */
+    private static FileChannel openKeeper(Path pipe) {
+        try {
+            return FileChannel.open(pipe, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Runs the native writer on {@code pipe} while a thread copies the pipe into {@code tmp}; returns when
+     * both are done. The copy's failure (kept while the pipe is drained) is thrown after the native writer
+     * has returned.
+     */
+    private static void copyThroughPipe(Path pipe, FileChannel keeper, Path tmp, Writer nativeWriter) throws IOException {
+        IOException[] failure = {null};
+        Thread copier;
+        try (keeper) {
+            InputStream in = Files.newInputStream(pipe);
+            copier = new Thread(() -> failure[0] = drain(in, tmp), "edgetorch-native-copy");
+            copier.setDaemon(true); // never holds the JVM back on Ctrl-C
+            copier.start();
+            try {
+                nativeWriter.write(pipe);
+            } finally {
+                keeper.close();
+                joinUninterruptibly(copier);
+            }
+        }
+        if (failure[0] != null) throw failure[0];
+    }
+
+    /** Copies the pipe to {@code tmp}; after a failed write, reads on to the end. Returns the failure, if any. */
+    private static IOException drain(InputStream in, Path tmp) {
+        IOException failure = null;
+        OutputStream out = null;
+        try (in) {
+            try {
+                out = limited(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+            } catch (IOException e) {
+                failure = e;
+            }
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                if (out == null) continue; // failed: drain, so that the native writer's writes all succeed
+                try {
+                    out.write(buf, 0, n);
+                } catch (IOException e) {
+                    failure = e;
+                    closeQuietly(out);
+                    out = null;
+                }
+            }
+            if (out != null) out.close();
+        } catch (IOException e) {
+            closeQuietly(out);
+            if (failure == null) failure = e;
+        }
+        return failure;
+    }
+
+    private static void closeQuietly(OutputStream out) {
+        if (out == null) return;
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // the first failure is the one reported
+        }
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** For tests: native writers write the temporary file directly, as where no pipe can be made. */
+    static volatile boolean pipesDisabled;
+
+    private static volatile long fullDiskAfter = -1;
+
+    /** A simulated full disk, undone by {@link #close()}. */
+    public interface SimulatedFullDisk extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * For tests: until closed, every file this class writes through a stream (Java writers, batches, the
+     * copy of a native writer's pipe) fails with "No space left on device" after {@code bytes} bytes.
+     */
+    public static SimulatedFullDisk simulateFullDiskAfter(long bytes) {
+        fullDiskAfter = bytes;
+        return () -> fullDiskAfter = -1;
+    }
+
+    private static OutputStream limited(OutputStream out) {
+        long limit = fullDiskAfter;
+        if (limit < 0) return out;
+        return new java.io.FilterOutputStream(out) {
+            long written;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[]{(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (written + len > limit) throw new IOException("No space left on device");
+                written += len;
+                out.write(b, off, len);
+            }
+        };
+    }
+
     public static void writeStream(Path target, StreamWriter writer) {
         write(target, tmp -> {
-            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (OutputStream out = limited(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
                 writer.write(out);
             }
         });
@@ -128,7 +305,7 @@ public final class AtomicFiles {
             Path name = target.getFileName();
             Path tmp = tmpDir.resolve(staged.size() + "-" + (name.toString().length() > 200 ? "f" : name.toString()));
             prepare(target);
-            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (OutputStream out = limited(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
                 writer.write(out);
             } catch (IOException e) {
                 throw new UserError("cannot write " + target + ": " + reason(e), e);

@@ -77,6 +77,20 @@ class HostileInputTest {
         assertFalse(Files.exists(dir.resolve("m.pt")));
     }
 
+    /** A folder, /dev/stdin or a zip named .onnx as --model: refused by what it is, naming the whole path. */
+    @Test
+    void aModelThatIsNotARegularFileOrNotItsFormatIsNamedByPath() throws IOException {
+        Path folder = Files.createDirectory(dir.resolve("models.pt"));
+        assertOneLine(run("predict", "--model", folder.toString(), "images/orange.jpg"), 1,
+                folder + ": is a directory, not a regular file; expected a model file");
+        assertOneLine(run("predict", "--model", "/dev/stdin", "images/orange.jpg"), 1, "/dev/stdin: is ", ", not a regular file");
+        Path zip = dir.resolve("m.onnx");
+        try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            z.putNextEntry(new java.util.zip.ZipEntry("m/data.pkl"));
+        }
+        assertOneLine(run("predict", "--model", zip.toString(), "images/orange.jpg"), 1, zip + ": named .onnx but it is a zip archive");
+    }
+
     @Test
     void aDeviceAsOutputIsRefusedBeforeAnyWork() {
         assertOneLine(run("export", "--out", "/dev/null"), 1, "/dev/null: exists and is a character device, not a regular file");

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,6 +44,55 @@ class OnnxRuntimeCommandsTest {
         assertTrue(t.get("timed_call").getAsString().startsWith("OrtSession.run"), t.get("timed_call").getAsString());
         assertTrue(t.get("wall_ms").getAsJsonObject().get("median").getAsDouble() > 0);
         assertTrue(j.getAsJsonObject("environment").getAsJsonObject("runtimes").has("onnxruntime"));
+    }
+
+    /**
+     * Damaged ONNX files, in a child JVM so that native output counts too: the whole of stderr is one line.
+     * An initializer whose external data is a FIFO made ONNX Runtime log the failure itself as well (it
+     * refuses the FIFO: it needs a file size, so there is no hang).
+     */
+    @Test
+    void damagedOnnxFilesAreOneLineOnStderrWithoutHanging() throws Exception {
+        byte[] good = Files.readAllBytes(onnx);
+        Path truncated = Files.write(dir.resolve("truncated.onnx"), java.util.Arrays.copyOf(good, good.length / 2));
+        Path fifo = dir.resolve("weights.bin");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Path external = Files.write(dir.resolve("external.onnx"), externalData(good, "weights.bin"));
+        for (Path model : List.of(truncated, external)) {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), Main.class.getName(), "bench", "--model", model.toString(),
+                    "--shape", "1,3,8,8", "--runs", "1", "--quiet").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), model + " hangs");
+            String err = new String(p.getErrorStream().readAllBytes()).strip();
+            assertEquals(1, p.exitValue(), err);
+            assertEquals(1, err.lines().count(), err);
+            assertTrue(err.startsWith("edgetorch: " + model + ": ONNX Runtime cannot load it: "), err);
+        }
+    }
+
+    /** The model with its first initializer's bytes moved to an external file (TensorProto fields 13 and 14). */
+    static byte[] externalData(byte[] model, String location) throws IOException {
+        var m = org.edgetorch.export.onnx.proto.Onnx.ModelProto.parseFrom(model).toBuilder();
+        var t = m.getGraphBuilder().getInitializerBuilder(0);
+        int bytes = t.getRawData().size();
+        t.clearRawData();
+        var entry = new java.io.ByteArrayOutputStream();
+        var location13 = com.google.protobuf.CodedOutputStream.newInstance(entry);
+        location13.writeString(1, "location");
+        location13.writeString(2, location);
+        location13.flush();
+        var length13 = new java.io.ByteArrayOutputStream();
+        var l = com.google.protobuf.CodedOutputStream.newInstance(length13);
+        l.writeString(1, "length");
+        l.writeString(2, Integer.toString(bytes));
+        l.flush();
+        t.setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
+                .addField(13, com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+                        .addLengthDelimited(com.google.protobuf.ByteString.copyFrom(entry.toByteArray()))
+                        .addLengthDelimited(com.google.protobuf.ByteString.copyFrom(length13.toByteArray())).build())
+                .addField(14, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1).build()) // EXTERNAL
+                .build());
+        return m.build().toByteArray();
     }
 
     @Test

@@ -102,6 +102,37 @@ class TfliteCommandsTest {
         assertFalse(Files.exists(out));
     }
 
+    /**
+     * FlatBuffers with wrong offsets and counts: TFLite's verifier sees them before anything reads the bytes
+     * (a shape vector of 2^31 entries made the Java schema classes allocate that much: OutOfMemoryError).
+     */
+    @Test
+    void damagedFlatBuffersAreOneLineAndExit1() throws IOException {
+        byte[] good = Files.readAllBytes(tflite);
+        org.tensorflow.lite.schema.Model m = org.tensorflow.lite.schema.Model.getRootAsModel(
+                java.nio.ByteBuffer.wrap(good).order(java.nio.ByteOrder.LITTLE_ENDIAN));
+        org.tensorflow.lite.schema.SubGraph g = m.subgraphs(0);
+        int shapeCount = g.tensors(g.inputs(0)).shapeAsByteBuffer().position() - 4; // a vector's length precedes it
+        int inputIndex = g.inputsAsByteBuffer().position();
+        String[][] cases = {
+                {"shape-count", Integer.toString(shapeCount), "2147483647", "TensorFlow Lite's verifier rejects the file"},
+                {"root-past-end", "0", "2147483632", "TensorFlow Lite's verifier rejects the file"},
+                {"input-index", Integer.toString(inputIndex), "16777215", ""},
+        };
+        for (String[] c : cases) {
+            byte[] b = good.clone();
+            java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(Integer.parseInt(c[1]), Integer.parseInt(c[2]));
+            Path f = Files.write(dir.resolve(c[0] + ".tflite"), b);
+            CliRun r = CliRun.of("predict", "--model", f.toString(), image.toString());
+            assertEquals(1, r.code(), c[0] + ": " + r.err());
+            assertOneLine(r.err(), f + ": " + c[3]);
+        }
+        Path jpeg = Files.copy(image, dir.resolve("photo.tflite"));
+        CliRun r = CliRun.of("predict", "--model", jpeg.toString(), image.toString());
+        assertEquals(1, r.code());
+        assertOneLine(r.err(), jpeg + ": not a TensorFlow Lite file (no \"TFL3\" identifier at bytes 4..7)");
+    }
+
     @Test
     void infoNamesTfliteAndXnnpack() {
         CliRun r = CliRun.of("info", "--json");

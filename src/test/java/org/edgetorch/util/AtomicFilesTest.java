@@ -59,14 +59,84 @@ class AtomicFilesTest {
         assertEquals(List.of("report.json"), names(dir));
     }
 
+    /**
+     * A native writer writes a file by name; it gets a named pipe whose bytes Java copies. When the copy
+     * fails (full disk), the writer still sees every write succeed (LibTorch would end the process on a
+     * failed one), and the failure is one UserError after it returned; the old file is kept.
+     */
     @Test
-    void aNativeWriterIsRefusedWhenTheDiskHasNoRoomBeforeItRuns() {
+    void aNativeWriterNeverSeesAFullDiskItIsOneErrorAfterwards() throws IOException {
+        Path target = dir.resolve("m.pt");
+        Files.writeString(target, "old");
+        long[] wrote = {0};
+        String[] kind = {null};
+        UserError e;
+        try (var full = AtomicFiles.simulateFullDiskAfter(100_000)) {
+            e = assertThrows(UserError.class, () -> AtomicFiles.writeNative(target, 0, file -> {
+                kind[0] = AtomicFiles.kind(file);
+                assertEquals("m.pt", file.getFileName().toString(), "named like the target");
+                try (OutputStream out = new java.io.FileOutputStream(file.toFile())) {
+                    for (int i = 0; i < 100; i++) {
+                        out.write(new byte[10_000]); // would throw if the native side saw the failure
+                        wrote[0] += 10_000;
+                    }
+                }
+            }, null));
+        }
+        assertEquals("a FIFO (named pipe)", kind[0]);
+        assertEquals(1_000_000, wrote[0], "every native write succeeded");
+        assertEquals("cannot write " + target + ": No space left on device", e.getMessage());
+        assertEquals("old", Files.readString(target));
+        assertEquals(List.of("m.pt"), names(dir));
+    }
+
+    @Test
+    void aNativeWriterThroughThePipeWritesTheWholeFileAndTheCheckSeesIt() throws IOException {
+        Path target = dir.resolve("m.ptl");
+        byte[] content = new byte[3_000_000];
+        new java.util.Random(1).nextBytes(content);
+        long[] checked = {0};
+        AtomicFiles.writeNative(target, 0, file -> {
+            try (OutputStream out = new java.io.FileOutputStream(file.toFile())) {
+                out.write(content);
+            }
+        }, tmp -> checked[0] = Files.size(tmp));
+        assertEquals(content.length, checked[0]);
+        assertArrayEquals(content, Files.readAllBytes(target));
+        assertEquals(List.of("m.ptl"), names(dir));
+    }
+
+    /** A native writer that fails before it opens the file, or writes nothing, does not hang the copy. */
+    @Test
+    void aNativeWriterThatFailsOrWritesNothingLeavesNothing() {
+        Path target = dir.resolve("m.pt");
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> {
+            UserError e = assertThrows(UserError.class, () -> AtomicFiles.writeNative(target, 0, file -> {
+                throw new UserError("saving failed: bad module");
+            }, null));
+            assertEquals("saving failed: bad module", e.getMessage());
+            UserError none = assertThrows(UserError.class, () -> AtomicFiles.writeNative(target, 0, file -> { }, null));
+            assertEquals("cannot write " + target + ": the native writer wrote nothing", none.getMessage());
+        });
+        assertFalse(Files.exists(target));
+    }
+
+    /** Where no pipe can be made, the native writer writes the file itself after a free-space check. */
+    @Test
+    void withoutPipesANativeWriterIsRefusedWhenTheDiskHasNoRoomBeforeItRuns() throws IOException {
         Path target = dir.resolve("m.pt");
         boolean[] ran = {false};
-        UserError e = assertThrows(UserError.class, () -> AtomicFiles.write(target, Long.MAX_VALUE / 4, tmp -> ran[0] = true));
-        assertTrue(e.getMessage().startsWith("cannot write " + target + ": not enough free space in "), e.getMessage());
-        assertFalse(ran[0]);
-        assertFalse(Files.exists(target));
+        AtomicFiles.pipesDisabled = true;
+        try {
+            UserError e = assertThrows(UserError.class, () -> AtomicFiles.writeNative(target, Long.MAX_VALUE / 4, tmp -> ran[0] = true, null));
+            assertTrue(e.getMessage().startsWith("cannot write " + target + ": not enough free space in "), e.getMessage());
+            assertFalse(ran[0]);
+            assertFalse(Files.exists(target));
+            AtomicFiles.writeNative(target, 1000, tmp -> Files.writeString(tmp, "model"), null);
+            assertEquals("model", Files.readString(target));
+        } finally {
+            AtomicFiles.pipesDisabled = false;
+        }
     }
 
     @Test

@@ -94,11 +94,11 @@ public final class BridgeScriptModel implements Model {
     public void saveForMobile(java.nio.file.Path target, boolean optimize) {
         checkOpen();
         long expected = 2 * sizeOf(java.nio.file.Path.of(source));
-        org.edgetorch.util.AtomicFiles.write(target, expected, tmp -> {
-            if (!model.save_for_mobile(tmp.toAbsolutePath().toString(), optimize)) {
+        org.edgetorch.util.AtomicFiles.writeNative(target, expected, file -> {
+            if (!model.save_for_mobile(file.toAbsolutePath().toString(), optimize)) {
                 throw new UserError(source + ": cannot write a lite-interpreter file: " + firstLine(model.error()));
             }
-        });
+        }, null);
     }
 
     private static long sizeOf(java.nio.file.Path p) {

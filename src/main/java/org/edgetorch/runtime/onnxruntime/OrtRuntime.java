@@ -35,7 +35,9 @@ public final class OrtRuntime implements Runtime {
     synchronized OrtEnvironment env() {
         if (env == null) {
             try {
-                env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "edgetorch");
+                // FATAL: a model that fails to load is one line of ours, which carries ONNX Runtime's message;
+                // at ERROR it would also log that message itself, on a second line
+                env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "edgetorch");
             } catch (RuntimeException | UnsatisfiedLinkError e) {
                 throw new UserError("ONNX Runtime could not start on this machine: " + e.getMessage(), e);
             }

@@ -39,10 +39,15 @@ record TfliteFile(int[] inputShape, Type inputType, boolean nhwc, int operators,
         return head.length >= 8 && head[4] == 'T' && head[5] == 'F' && head[6] == 'L' && head[7] == '3';
     }
 
-    static TfliteFile read(byte[] data, String source) {
+    static void requireIdentifier(byte[] data, String source) {
         if (!hasIdentifier(data)) {
             throw new UserError(source + ": not a TensorFlow Lite file (no \"TFL3\" identifier at bytes 4..7)");
         }
+    }
+
+    /** Reads bytes that TFLite's FlatBuffer verifier has accepted: the schema classes trust every offset. */
+    static TfliteFile read(byte[] data, String source) {
+        requireIdentifier(data, source);
         try {
             Model m = Model.getRootAsModel(ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN));
             if (m.subgraphsLength() < 1) throw new UserError(source + ": the TensorFlow Lite model has no subgraph");

@@ -45,11 +45,12 @@ final class TfliteModel implements Model {
 
     TfliteModel(byte[] data, String source, int threads, boolean xnnpack) {
         this.source = source;
-        this.file = TfliteFile.read(data, source); // a UserError for anything that is not one model with one 4-D input
         this.xnnpack = xnnpack;
-        this.nchwShape = file.nchwShape();
+        TfliteFile.requireIdentifier(data, source);
         boolean ok = false;
         try {
+            // TFLite's verifier (bounds of every offset and vector) before anything reads the bytes: the Java
+            // schema classes trust them, and a vector length of 2^31 would have them allocate that much
             bytes = new BytePointer(data.length);
             bytes.put(data, 0, data.length);
             model = FlatBufferModel.VerifyAndBuildFromBuffer(bytes, data.length);
@@ -57,12 +58,15 @@ final class TfliteModel implements Model {
                 model = null;
                 throw new UserError(source + ": TensorFlow Lite's verifier rejects the file (truncated or damaged?)");
             }
+            this.file = TfliteFile.read(data, source); // a UserError for anything that is not one model with one 4-D input
+            this.nchwShape = file.nchwShape();
             resolver = xnnpack ? new BuiltinOpResolverWithXNNPACK() : new BuiltinOpResolverWithoutDefaultDelegates();
             interpreter = new Interpreter((Pointer) null);
             try (InterpreterBuilder builder = new InterpreterBuilder(model, resolver)) {
                 builder.SetNumThreads(threads);
                 if (builder.apply(interpreter) != tensorflowlite.kTfLiteOk || interpreter.isNull()) {
-                    throw new UserError(source + ": TensorFlow Lite cannot build an interpreter for it (an op it does not have?)");
+                    throw new UserError(source + ": TensorFlow Lite cannot build an interpreter for it (an op it does not have, "
+                            + "or tensors and buffers that do not fit together; its own message is on the line above)");
                 }
             }
             if (interpreter.AllocateTensors() != tensorflowlite.kTfLiteOk) {

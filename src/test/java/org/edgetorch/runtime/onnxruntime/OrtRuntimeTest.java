@@ -129,7 +129,7 @@ class OrtRuntimeTest {
 
         Path folder = Files.createDirectory(dir.resolve("folder.onnx"));
         e = assertThrows(UserError.class, () -> Runtimes.load(folder));
-        assertEquals(folder + ": not a regular file", e.getMessage());
+        assertEquals(folder + ": is a directory, not a regular file; expected a model file (.pt, .ptl, .onnx or .tflite)", e.getMessage());
     }
 
     @Test
