@@ -33,7 +33,10 @@ final class QuantizeStaticStage implements StudyStage {
         this(true);
     }
 
-    /** {@code everyEngine} false: only the platform's default engine ({@code quantize}'s), as the zoo measures. */
+    /**
+     * {@code everyEngine} false: one engine, the platform's default ({@code quantize}'s), as the zoo measures; where
+     * it fails (oneDNN refused on a CPU it would abort on), the next one this LibTorch has.
+     */
     QuantizeStaticStage(boolean everyEngine) {
         this.everyEngine = everyEngine;
     }
@@ -52,8 +55,10 @@ final class QuantizeStaticStage implements StudyStage {
         List<String> have = c.backend().quantizedEngines();
         if (!every) {
             if (have.isEmpty()) return List.of();
-            String d = org.edgetorch.quant.QuantizedModels.defaultStaticEngine(c.backend());
-            return d != null && have.contains(d) ? List.of(d) : List.of();
+            // the default first, then the others in QuantEngine's order: the fallbacks
+            List<String> order = new ArrayList<>(List.of(org.edgetorch.quant.QuantizedModels.defaultStaticEngine(c.backend())));
+            for (QuantEngine e : QuantEngine.values()) if (have.contains(e.id()) && !order.contains(e.id())) order.add(e.id());
+            return order;
         }
         List<String> out = new ArrayList<>();
         for (QuantEngine e : QuantEngine.values()) if (have.contains(e.id())) out.add(e.id());
@@ -90,6 +95,11 @@ final class QuantizeStaticStage implements StudyStage {
                         engine.toUpperCase(Locale.ROOT), r.convs(), r.linears(), r.adds(), r.fusedActivations(),
                         r.perChannelWeights() ? "per-channel" : "per-tensor", r.activationQmax(), r.observer(),
                         r.calibrationInputs(), r.calibrationMillis() / 1e3));
+                if (!everyEngine) {
+                    // one engine is what the zoo wants; the ones that failed before it are reported, not fatal
+                    for (String f : failures) c.note("Static INT8 fell back from " + f);
+                    return;
+                }
             } catch (UserError e) {
                 task.done("FAILED: " + e.getMessage());
                 failures.add(engine + ": " + e.getMessage());

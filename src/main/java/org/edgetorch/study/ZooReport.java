@@ -65,7 +65,7 @@ public final class ZooReport {
         MachineInfo mi = r.machine();
         StringBuilder b = new StringBuilder();
         b.append("# edgetorch zoo on ").append(mi.cpuModel()).append("\n\n");
-        b.append("Measured ").append(r.created()).append(" by edgetorch ").append(r.edgetorchVersion()).append(" with `")
+        b.append("Measured ").append(r.created()).append(" by ").append(r.edgetorchVersion()).append(" with `")
                 .append(r.command()).append("`, on ").append(mi.platform()).append(", LibTorch ").append(mi.libtorch())
                 .append(", ").append(ReportMarkdown.threads(r.threads())).append(", load average ")
                 .append(String.format(Locale.ROOT, "%.2f", mi.loadAverage())).append(" at start.\n");
@@ -121,9 +121,9 @@ public final class ZooReport {
         if (!poor.isEmpty()) {
             b.append("\nPoor INT8 fidelity (SQNR below ").append((int) POOR_SQNR_DB).append(" dB against FP32): ")
                     .append(String.join("; ", poor)).append(". Plain post-training quantization (one calibration, per-channel "
-                            + "weights, per-tensor activations) is known to suit some architectures badly — MobileNet-V3's "
-                            + "hardswish and squeeze-and-excitation layers among them; quantization-aware training or keeping "
-                            + "those layers in float are the usual remedies.\n");
+                            + "weights, per-tensor activations) is known to suit some architectures badly — EfficientNet's "
+                            + "SiLU and squeeze-and-excitation gates and MobileNet-V3's hardswish among them; quantization-aware "
+                            + "training or keeping those layers in float are the usual remedies.\n");
         }
         for (String c : charts) b.append("\n![latency](").append(c).append(")\n");
         return b.toString();
