@@ -25,6 +25,8 @@ final class QuantizeStaticStage implements StudyStage {
     static final ObserverKind OBSERVER = ObserverKind.MINMAX;
     /** Calibration photos with --quick (all 16 otherwise). */
     static final int QUICK_CALIBRATION = 4;
+    /** How the note of an engine that failed before the zoo's one engine succeeded starts. */
+    static final String FELL_BACK = "Static INT8 fell back from ";
 
     private final boolean everyEngine;
 
@@ -97,7 +99,7 @@ final class QuantizeStaticStage implements StudyStage {
                         r.calibrationInputs(), r.calibrationMillis() / 1e3));
                 if (!everyEngine) {
                     // one engine is what the zoo wants; the ones that failed before it are reported, not fatal
-                    for (String f : failures) c.note("Static INT8 fell back from " + f);
+                    for (String f : failures) c.note(FELL_BACK + f + "; used " + engine + " instead.");
                     return;
                 }
             } catch (UserError e) {

@@ -118,6 +118,11 @@ public final class ZooReport {
             }
         }
         b.append(t.render());
+        for (ZooResult.Entry e : r.models()) {
+            if (e.study() == null) continue;
+            // an engine refused on this machine (oneDNN where it would abort) and the one used instead
+            for (String n : e.study().notes()) if (n.startsWith(QuantizeStaticStage.FELL_BACK)) b.append("\n").append(e.name()).append(": ").append(n).append('\n');
+        }
         if (!poor.isEmpty()) {
             b.append("\nPoor INT8 fidelity (SQNR below ").append((int) POOR_SQNR_DB).append(" dB against FP32): ")
                     .append(String.join("; ", poor)).append(". Plain post-training quantization (one calibration, per-channel "
@@ -148,6 +153,7 @@ public final class ZooReport {
             if (e.study() != null) {
                 o.put("model", ReportJson.model(e.study().weights()));
                 o.put("stages", e.study().stages().stream().map(ReportJson::stage).toList());
+                o.put("notes", e.study().notes());
                 List<Object> variants = new ArrayList<>();
                 for (Variant v : e.variants()) {
                     Map<String, Object> vj = ReportJson.variant(v);
