@@ -121,7 +121,7 @@ public final class ZooCommand implements Callable<Integer> {
         for (Path f : files) {
             ModelFormat format = ModelFormat.of(f);
             if (format != ModelFormat.TORCHSCRIPT) throw new UserError(f + ": the zoo takes FP32 TorchScript files (.pt), not a " + format.id + " file");
-            String name = new StudyOptions("mobilenet_v2", null, 0, List.of(1), false, false, Path.of("."), "", null, null, false, f).modelName();
+            String name = StudyOptions.nameOf(f);
             if (names.contains(name)) throw new UserError(f + ": two models named " + name + " would write the same artifacts");
             names.add(name);
         }

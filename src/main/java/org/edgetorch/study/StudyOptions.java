@@ -55,8 +55,12 @@ public record StudyOptions(String arch, Path weights, long seed, List<Integer> t
 
     /** The studied model's name, which prefixes its artifacts: the built-in architecture or the file's name without extension. */
     public String modelName() {
-        if (model == null) return arch;
-        String f = model.getFileName().toString();
+        return model == null ? arch : nameOf(model);
+    }
+
+    /** A model file's name without its extension: the prefix of the artifacts made from it. */
+    public static String nameOf(Path file) {
+        String f = file.getFileName().toString();
         int dot = f.lastIndexOf('.');
         return dot > 0 ? f.substring(0, dot) : f;
     }
