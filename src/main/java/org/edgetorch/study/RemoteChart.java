@@ -5,15 +5,10 @@ import org.edgetorch.remote.Fleet;
 import org.edgetorch.util.AtomicFiles;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.AxisLocation;
-import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.LogAxis;
-import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CategoryPlot;
-import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.category.BarRenderer;
-import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.data.category.DefaultCategoryDataset;
 
@@ -82,20 +77,9 @@ public final class RemoteChart {
             }
         }
         if (!anyBoard) return null;
-        renderer.setBarPainter(new StandardBarPainter());
-        renderer.setShadowVisible(false);
-        renderer.setDrawBarOutline(false);
-        renderer.setItemMargin(0.05);
-        renderer.setMaximumBarWidth(0.12);
-        CategoryAxis categories = new CategoryAxis();
-        categories.setMaximumCategoryLabelWidthRatio(0.35f);
-        categories.setTickLabelFont(new Font("SansSerif", Font.PLAIN, 12));
-        CategoryPlot plot = new CategoryPlot(data, categories, new NumberAxis("milliseconds (median)"), renderer);
-        plot.setOrientation(PlotOrientation.HORIZONTAL);
-        plot.setRangeAxisLocation(AxisLocation.BOTTOM_OR_LEFT);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(new Color(0xd0d0d0));
-        plot.setOutlineVisible(false);
+        // the series' colours are set above, as boards come back
+        JFreeChart chart = ReportCharts.chart("Latency per board and variant", data, renderer, List.of(), "milliseconds (median)");
+        CategoryPlot plot = chart.getCategoryPlot();
         if (min > 0 && max / min > ReportCharts.LOG_SCALE_SPAN) {
             // an emulated board can be 100x the reference: a linear axis hides the fast bars
             LogAxis log = new LogAxis("milliseconds, log scale (median)");
@@ -107,9 +91,6 @@ public final class RemoteChart {
             log.setRange(min / 1.5, max * 1.5);
             plot.setRangeAxis(log);
         }
-        JFreeChart chart = new JFreeChart("Latency per board and variant", new Font("SansSerif", Font.BOLD, 16), plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
-        chart.setAntiAlias(true);
         chart.addSubtitle(new TextTitle(f.plan().shape() + " dummy input, " + ReportMarkdown.threads(f.plan().threads()),
                 new Font("SansSerif", Font.PLAIN, 12)));
         return chart;

@@ -203,8 +203,9 @@ public final class ReportCharts {
         return chart;
     }
 
-    private static JFreeChart chart(String title, DefaultCategoryDataset data, BarRenderer renderer, List<Color> colors,
-                                    String valueLabel) {
+    /** The horizontal bar chart every report draws (study, remote, zoo): one style, series coloured in order. */
+    static JFreeChart chart(String title, DefaultCategoryDataset data, BarRenderer renderer, List<Color> colors,
+                            String valueLabel) {
         renderer.setBarPainter(new StandardBarPainter());
         renderer.setShadowVisible(false);
         renderer.setDrawBarOutline(false);

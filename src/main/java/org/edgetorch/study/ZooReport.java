@@ -7,13 +7,7 @@ import org.edgetorch.util.AtomicFiles;
 import org.edgetorch.util.MachineInfo;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.AxisLocation;
-import org.jfree.chart.axis.CategoryAxis;
-import org.jfree.chart.axis.NumberAxis;
-import org.jfree.chart.plot.CategoryPlot;
-import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.renderer.category.BarRenderer;
-import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.data.category.DefaultCategoryDataset;
 
@@ -183,26 +177,14 @@ public final class ZooReport {
             }
         }
         if (data.getRowCount() == 0) return null;
-        BarRenderer renderer = new BarRenderer();
+        List<Color> colors = new ArrayList<>();
         for (int s = 0; s < data.getRowCount(); s++) {
             Integer k = seriesColor.get((String) data.getRowKey(s));
-            renderer.setSeriesPaint(s, COLORS[Math.floorMod(k == null ? s : k, COLORS.length)]);
+            colors.add(COLORS[Math.floorMod(k == null ? s : k, COLORS.length)]);
         }
-        renderer.setBarPainter(new StandardBarPainter());
-        renderer.setShadowVisible(false);
-        renderer.setDrawBarOutline(false);
-        renderer.setItemMargin(0.03);
-        CategoryAxis categories = new CategoryAxis();
-        categories.setTickLabelFont(new Font("SansSerif", Font.PLAIN, 12));
-        CategoryPlot plot = new CategoryPlot(data, categories, new NumberAxis("milliseconds (median)"), renderer);
-        plot.setOrientation(PlotOrientation.HORIZONTAL);
-        plot.setRangeAxisLocation(AxisLocation.BOTTOM_OR_LEFT);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(new Color(0xd0d0d0));
-        plot.setOutlineVisible(false);
-        JFreeChart chart = new JFreeChart("Latency per model and variant", new Font("SansSerif", Font.BOLD, 16), plot, true);
-        chart.setBackgroundPaint(Color.WHITE);
-        chart.setAntiAlias(true);
+        BarRenderer renderer = new BarRenderer();
+        JFreeChart chart = ReportCharts.chart("Latency per model and variant", data, renderer, colors, "milliseconds (median)");
+        renderer.setItemMargin(0.03);  // many variants per model: thinner gaps
         chart.addSubtitle(new TextTitle(r.machine().cpuModel() + ", " + ReportMarkdown.threads(r.threads()) + ", dummy input"
                 + (r.quick() ? "; quick run (indicative only)" : ""), new Font("SansSerif", Font.PLAIN, 12)));
         return chart;
