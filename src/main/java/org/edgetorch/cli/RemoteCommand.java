@@ -155,7 +155,7 @@ public final class RemoteCommand implements Callable<Integer> {
         BenchPlan plan = new BenchPlan(shape, warmup, runs, minTime, threads);
 
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
-        Path target = out != null ? out : StudyReport.RESULTS.resolve("remote-" + now.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path target = out != null ? out : StudyReport.defaultFolder("remote", now);
         Fleet fleet;
         List<String> charts;
         try (ReportFolder folder = ReportFolder.prepare(target)) {

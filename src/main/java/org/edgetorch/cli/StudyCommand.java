@@ -103,7 +103,7 @@ public final class StudyCommand implements Callable<Integer> {
                 withPython, models, ReproduceLine.of(spec), calib, eval, resources.equals("child"), model);
         checkWritable(models);
         Backend backend = org.edgetorch.backend.Backends.get();
-        Path target = out != null ? out : StudyReport.defaultFolder(ZonedDateTime.now());
+        Path target = out != null ? out : StudyReport.defaultFolder("study", ZonedDateTime.now());
         StudyResult result;
         try (ReportFolder folder = ReportFolder.prepare(target)) {
             Progress progress = Progress.stderr();
@@ -125,7 +125,8 @@ public final class StudyCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void checkWritable(Path dir) {
+    /** The artifacts folder exists (made if need be), is a folder and is writable; shared by study and zoo. */
+    static void checkWritable(Path dir) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {

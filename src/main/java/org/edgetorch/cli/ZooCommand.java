@@ -19,9 +19,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -72,14 +70,9 @@ public final class ZooCommand implements Callable<Integer> {
         if (eval != null) org.edgetorch.image.ImageInputs.expand(eval);
         StudyOptions template = new StudyOptions("mobilenet_v2", null, 0, List.of(threads), quick, false, models, ReproduceLine.of(spec),
                 calib, eval, false, files.get(0));
-        try {
-            Files.createDirectories(models);
-        } catch (IOException e) {
-            throw new UserError("--models " + models + ": cannot create it: " + e.getMessage());
-        }
+        StudyCommand.checkWritable(models);
         Backend backend = org.edgetorch.backend.Backends.get();
-        Path target = out != null ? out : StudyReport.RESULTS.resolve("zoo-" + ZonedDateTime.now(ZoneOffset.UTC)
-                .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path target = out != null ? out : StudyReport.defaultFolder("zoo", ZonedDateTime.now());
         ZooResult result;
         try (ReportFolder folder = ReportFolder.prepare(target)) {
             result = Zoo.run(files, template, backend, Progress.stderr(), new VersionProvider().getVersion()[0]);

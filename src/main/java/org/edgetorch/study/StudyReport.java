@@ -23,9 +23,9 @@ public final class StudyReport {
     private StudyReport() {
     }
 
-    /** {@code results/study-<UTC yyyyMMdd-HHmmss>}: a new folder per run, so earlier reports stay. */
-    public static Path defaultFolder(ZonedDateTime now) {
-        return RESULTS.resolve("study-" + now.withZoneSameInstant(ZoneOffset.UTC)
+    /** {@code results/<kind>-<UTC yyyyMMdd-HHmmss>} ({@code study}, {@code zoo}, {@code remote}): a new folder per run, so earlier reports stay. */
+    public static Path defaultFolder(String kind, ZonedDateTime now) {
+        return RESULTS.resolve(kind + "-" + now.withZoneSameInstant(ZoneOffset.UTC)
                 .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
