@@ -27,10 +27,8 @@ final class ExportStage implements StudyStage {
     public void run(StudyContext c) {
         if (c.options().model() != null) {
             Path file = c.options().model();
-            Agreement self;
-            try (Model m = org.edgetorch.runtime.Runtimes.load(file)) {
-                self = c.agreementWithFp32(m);
-            }
+            // its logits are the reference (the model stage ran it): no second load to compare it with itself
+            Agreement self = c.referenceAgreement();
             c.addModel(new StudyModel(new Variant(Variant.FP32_TORCHSCRIPT, "FP32 TorchScript (.pt, --model)", name(), "torchscript",
                     "fp32", null, file.toString(), fileSize(file), self), () -> org.edgetorch.runtime.Runtimes.load(file), true));
             return;

@@ -109,6 +109,12 @@ public final class StudyContext {
         this.modelInfo = info;
     }
 
+    /** The reference's agreement with itself: the {@code --model} file's, whose logits are the reference. */
+    Agreement referenceAgreement() {
+        if (reference == null) throw new IllegalStateException("the model stage has not run");
+        return Agreement.of(reference, reference);
+    }
+
     /** What the report says about the studied model; set by the model stage. */
     public StudyResult.ModelInfo modelInfo() {
         if (modelInfo == null) throw new IllegalStateException("the model stage has not run");
